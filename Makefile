@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+SAO := web/node_modules/tryton-sao
+DEMO_DB ?= demo
+DEMO_PORT ?= 8000
+DEMO_PRODUCTS ?= 300
+DEMO_SEED ?= 42
+VAR := var
+
+.PHONY: all venv web browser demo demo-data serve test bench clean
+
+all: test
+
+venv: $(STAMP)
+	@$(PY) tools/link_addons.py
+
+$(STAMP): requirements.txt connectors/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+web: $(SAO)/index.html
+$(SAO)/index.html: web/package.json
+	cd web && npm install --no-audit --no-fund --loglevel=error
+	# npm hoists sao's dependencies one level up; its index.html expects them below it
+	ln -sfn .. $(SAO)/node_modules
+	touch $@
+
+# Debian Chromium + driver for the browser tests (installed only when missing)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium chromium-driver fonts-noto-cjk >/dev/null || \
+	  { $$SUDO apt-get update -q >/dev/null && \
+	    $$SUDO apt-get install -y -q chromium chromium-driver fonts-noto-cjk >/dev/null; }; }
+
+demo-data: venv
+	mkdir -p $(VAR)
+	$(PY) -m demo_factory --db $(DEMO_DB) --products $(DEMO_PRODUCTS) --seed $(DEMO_SEED) --fresh
+
+demo: venv web demo-data serve
+
+serve: venv web
+	$(PY) -m demo_factory.serve --db $(DEMO_DB) --port $(DEMO_PORT)
+
+test: venv web browser
+	$(PY) tools/run_tests.py
+
+bench: venv
+	$(PY) tools/run_bench.py
+
+clean:
+	rm -rf $(VAR) .cache

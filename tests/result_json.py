@@ -1,0 +1,34 @@
+"""Run unittest names and write the counts as JSON.
+
+Why: `make test` must end with one `N passed, N failed` line summing suites that
+run in separate processes (one per backend), so each process reports its counts
+to a file instead of us parsing unittest's free-form output.
+"""
+import json
+import os
+import sys
+import unittest
+
+
+def main(argv):
+    out, names = argv[0], argv[1:]
+    loader = unittest.TestLoader()
+    if names and names[0] == '--discover':
+        suite = loader.discover(names[1], top_level_dir=names[2])
+    else:
+        suite = loader.loadTestsFromNames(names)
+    result = unittest.TextTestRunner(verbosity=int(
+                os.environ.get('TEST_VERBOSITY', '1'))).run(suite)
+    counts = {
+        'run': result.testsRun,
+        'failed': len(result.failures) + len(result.errors)
+        + len(result.unexpectedSuccesses),
+        'skipped': len(result.skipped),
+        }
+    with open(out, 'w') as fh:
+        json.dump(counts, fh)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

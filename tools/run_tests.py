@@ -1,0 +1,147 @@
+"""Run every test suite of the project and print one `N passed, N failed` line.
+
+Suites: tooling checks and the connectors package once; every addon's Tryton
+tests and the cross-module integration tests once per backend (SQLite always,
+PostgreSQL when reachable; with CI=true an unreachable PostgreSQL is an error).
+
+Usage: python tools/run_tests.py [--backend sqlite|postgresql|all] [--only SUBSTR]
+"""
+import argparse
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
+    'erp_sync']
+PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+
+
+def pg_reachable():
+    try:
+        import psycopg
+        psycopg.connect(PG_URI + 'postgres', connect_timeout=3).close()
+        return True
+    except Exception as exc:  # any failure means "not reachable" here
+        print(f'PostgreSQL not reachable at {PG_URI}: {exc}', file=sys.stderr)
+        return False
+
+
+def sources_hash():
+    "Key the module DB cache on the addon sources (Tryton keys it on names)"
+    digest = hashlib.sha256()
+    for addon in ADDONS:
+        for path in sorted((ROOT / 'addons' / addon).rglob('*')):
+            if (path.is_file() and '__pycache__' not in path.parts
+                    and 'tests' not in path.relative_to(ROOT).parts[2:3]):
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def addon_test_names(addon):
+    tests = ROOT / 'addons' / addon / 'tests'
+    return [f'trytond.modules.{addon}.tests.{p.stem}'
+        for p in sorted(tests.glob('test_*.py'))]
+
+
+def backend_env(backend, cache_key):
+    env = dict(os.environ)
+    env['DB_CACHE'] = str(ROOT / '.cache' / 'db' / cache_key)
+    if backend == 'sqlite':
+        env['TRYTOND_DATABASE_URI'] = 'sqlite://'
+        env['DB_NAME'] = ':memory:'
+    else:
+        env['TRYTOND_DATABASE_URI'] = PG_URI
+        # Unique per process so parallel runs never share a database
+        env['DB_NAME'] = 'test_' + uuid.uuid4().hex[:12]
+    env['TEST_BACKEND'] = backend
+    return env
+
+
+def run_suite(label, args, env):
+    with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as fh:
+        out = fh.name
+    print(f'\n=== {label} ===', flush=True)
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / 'tests' / 'result_json.py'), out] + args,
+        env=env, cwd=ROOT)
+    try:
+        counts = json.loads(pathlib.Path(out).read_text())
+    except (OSError, ValueError):
+        # The process died before reporting: count it as one failure
+        counts = {'run': 0, 'failed': 1, 'skipped': 0}
+    finally:
+        pathlib.Path(out).unlink(missing_ok=True)
+    if proc.returncode and not counts['failed']:
+        counts['failed'] = 1
+    if counts['run'] == 0:
+        # A suite that runs nothing must never count as a pass
+        print(f'{label}: no test was run', file=sys.stderr)
+        counts['failed'] = max(counts['failed'], 1)
+    passed = counts['run'] - counts['failed'] - counts['skipped']
+    print(f'--- {label}: {passed} passed, {counts["failed"]} failed, '
+        f'{counts["skipped"]} skipped ({time.monotonic() - start:.0f}s)',
+        flush=True)
+    return passed, counts['failed'] + counts['skipped']
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--backend', default='all',
+        choices=['sqlite', 'postgresql', 'all'])
+    parser.add_argument('--only', default='',
+        help="run only suites whose label contains this text")
+    options = parser.parse_args()
+
+    backends = []
+    if options.backend in {'sqlite', 'all'}:
+        backends.append('sqlite')
+    if options.backend in {'postgresql', 'all'}:
+        if pg_reachable():
+            backends.append('postgresql')
+        elif os.environ.get('CI') == 'true' or options.backend == 'postgresql':
+            print('FATAL: PostgreSQL was expected but is not reachable',
+                file=sys.stderr)
+            print('0 passed, 1 failed')
+            return 1
+
+    suites = []
+    plain_env = dict(os.environ)
+    suites.append(('tooling', ['--discover', 'tests/tooling', '.'], plain_env))
+    if (ROOT / 'connectors' / 'tests').is_dir():
+        suites.append(('connectors',
+                ['--discover', 'connectors/tests', '.'], plain_env))
+    key = sources_hash()
+    for backend in backends:
+        for addon in ADDONS:
+            names = addon_test_names(addon)
+            if names:
+                suites.append((f'{addon} [{backend}]', names,
+                        backend_env(backend, key)))
+        suites.append((f'integration [{backend}]',
+                ['--discover', 'tests/integration', 'tests/integration'],
+                backend_env(backend, key)))
+
+    passed = failed = 0
+    for label, args, env in suites:
+        if options.only and options.only not in label:
+            continue
+        p, f = run_suite(label, args, env)
+        passed += p
+        failed += f
+    if passed + failed == 0:
+        failed = 1
+    print(f'\n{passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
