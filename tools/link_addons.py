@@ -22,3 +22,8 @@ for addon in sorted((ROOT / 'addons').iterdir()):
     else:
         raise SystemExit(f'{link} exists and is not our symlink: '
             'uninstall the packaged addon first')
+
+# The repo root on sys.path makes the plain packages (connectors, demo_factory)
+# importable from any working directory, as an installed package would be.
+site = target_dir.parent.parent
+(site / 'factory_repo.pth').write_text(str(ROOT) + '\n')

@@ -7,7 +7,7 @@ PostgreSQL when reachable; with CI=true an unreachable PostgreSQL is an error).
 Usage: python tools/run_tests.py [--backend sqlite|postgresql|all] [--only SUBSTR]
 """
 import argparse
-import hashlib
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -18,6 +18,8 @@ import time
 import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from demo_factory.database import sources_hash  # noqa: E402
 ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
     'erp_sync']
 PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
@@ -31,18 +33,6 @@ def pg_reachable():
     except Exception as exc:  # any failure means "not reachable" here
         print(f'PostgreSQL not reachable at {PG_URI}: {exc}', file=sys.stderr)
         return False
-
-
-def sources_hash():
-    "Key the module DB cache on the addon sources (Tryton keys it on names)"
-    digest = hashlib.sha256()
-    for addon in ADDONS:
-        for path in sorted((ROOT / 'addons' / addon).rglob('*')):
-            if (path.is_file() and '__pycache__' not in path.parts
-                    and 'tests' not in path.relative_to(ROOT).parts[2:3]):
-                digest.update(str(path.relative_to(ROOT)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def addon_test_names(addon):
@@ -66,13 +56,15 @@ def backend_env(backend, cache_key):
 
 
 def run_suite(label, args, env):
+    "Run one suite in its own process; returns (passed, failed, log text)"
     with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as fh:
         out = fh.name
-    print(f'\n=== {label} ===', flush=True)
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, str(ROOT / 'tests' / 'result_json.py'), out] + args,
-        env=env, cwd=ROOT)
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    log = [f'\n=== {label} ===', proc.stdout]
     try:
         counts = json.loads(pathlib.Path(out).read_text())
     except (OSError, ValueError):
@@ -84,13 +76,12 @@ def run_suite(label, args, env):
         counts['failed'] = 1
     if counts['run'] == 0:
         # A suite that runs nothing must never count as a pass
-        print(f'{label}: no test was run', file=sys.stderr)
+        log.append(f'{label}: no test was run')
         counts['failed'] = max(counts['failed'], 1)
     passed = counts['run'] - counts['failed'] - counts['skipped']
-    print(f'--- {label}: {passed} passed, {counts["failed"]} failed, '
-        f'{counts["skipped"]} skipped ({time.monotonic() - start:.0f}s)',
-        flush=True)
-    return passed, counts['failed'] + counts['skipped']
+    log.append(f'--- {label}: {passed} passed, {counts["failed"]} failed, '
+        f'{counts["skipped"]} skipped ({time.monotonic() - start:.0f}s)')
+    return passed, counts['failed'] + counts['skipped'], '\n'.join(log)
 
 
 def main():
@@ -99,6 +90,9 @@ def main():
         choices=['sqlite', 'postgresql', 'all'])
     parser.add_argument('--only', default='',
         help="run only suites whose label contains this text")
+    parser.add_argument('-j', '--jobs', type=int,
+        default=int(os.environ.get('TEST_JOBS', os.cpu_count() or 1)),
+        help="suites run in parallel (each is one process)")
     options = parser.parse_args()
 
     backends = []
@@ -130,13 +124,15 @@ def main():
                 ['--discover', 'tests/integration', 'tests/integration'],
                 backend_env(backend, key)))
 
+    suites = [s for s in suites if options.only in s[0]]
     passed = failed = 0
-    for label, args, env in suites:
-        if options.only and options.only not in label:
-            continue
-        p, f = run_suite(label, args, env)
-        passed += p
-        failed += f
+    with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
+        futures = [pool.submit(run_suite, *suite) for suite in suites]
+        for future in concurrent.futures.as_completed(futures):
+            p, f, log = future.result()
+            print(log, flush=True)
+            passed += p
+            failed += f
     if passed + failed == 0:
         failed = 1
     print(f'\n{passed} passed, {failed} failed')

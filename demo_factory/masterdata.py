@@ -1,0 +1,296 @@
+"""Master data of the demo factory, created through the Tryton ORM.
+
+The ORM is used here (not SQL) because these records are few and carry the
+defaults, translations and multi-company values Tryton computes on create.
+"""
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from . import names
+
+# Tryton builds one OR clause per record when validating; 100 keeps it shallow
+BATCH = 100
+
+
+@dataclass
+class Item:
+    "What the history simulation needs to know about one product"
+    id: int
+    code: str
+    kind: str            # raw, component, finished
+    unit: int
+    cost: Decimal
+    price: Decimal
+    lots: bool
+    shelf_life: int
+    supplier: int = None
+    lead_time: int = 0
+    warehouse: int = None  # finished goods: where they are made and shipped
+    bins: dict = field(default_factory=dict)  # warehouse id -> bin id
+    bom: list = field(default_factory=list)   # [(item index, qty per unit)]
+
+
+@dataclass
+class Site:
+    warehouse: int
+    input: int
+    output: int
+    storage: int
+    production: int
+    zones: dict          # kind -> zone location id
+    bins: dict           # kind -> [bin ids]
+
+
+def _ref(module, xml_id):
+    return Pool().get('ir.model.data').get_id(module, xml_id)
+
+
+def create_company(options):
+    pool = Pool()
+    Currency = pool.get('currency.currency')
+    Rate = pool.get('currency.currency.rate')
+    Party = pool.get('party.party')
+    Company = pool.get('company.company')
+    User = pool.get('res.user')
+    currency, = Currency.create([{'name': 'Chinese Yuan', 'symbol': '¥',
+                'code': 'CNY', 'rounding': Decimal('0.01'), 'digits': 2}])
+    Rate.create([{'currency': currency.id, 'rate': Decimal(1),
+                'date': options.start_date - dt.timedelta(days=1)}])
+    party, = Party.create([{'name': 'Demo Factory Co. 示范制造有限公司',
+                'addresses': [('create', [{'city': 'Suzhou 苏州'}])]}])
+    company, = Company.create([{'party': party.id, 'currency': currency.id}])
+    admin = User(_ref('res', 'user_admin'))
+    User.write([admin], {'companies': [('add', [company.id])],
+            'company': company.id})
+    return company
+
+
+def create_accounting(company, today):
+    "A minimal chart so that purchases and sales work from the web client"
+    from trytond.modules.account.tests import create_chart, get_fiscalyear
+    pool = Pool()
+    Account = pool.get('account.account')
+    FiscalYear = pool.get('account.fiscalyear')
+    Category = pool.get('product.category')
+    create_chart(company)
+    for year in {today.year - 1, today.year}:
+        fiscalyear = get_fiscalyear(company, today=dt.date(year, 6, 30))
+        fiscalyear.save()
+        FiscalYear.create_period([fiscalyear])
+    expense, = Account.search([('type.expense', '=', True),
+            ('closed', '!=', True),
+            ('company', '=', company.id)], limit=1)
+    revenue, = Account.search([('type.revenue', '=', True),
+            ('closed', '!=', True),
+            ('company', '=', company.id)], limit=1)
+    category, = Category.create([{'name': 'Stock items 存货',
+                'accounting': True, 'account_expense': expense.id,
+                'account_revenue': revenue.id}])
+    return category
+
+
+def create_users(company):
+    pool = Pool()
+    User = pool.get('res.user')
+    Lang = pool.get('ir.lang')
+    langs = {l.code: l.id for l in Lang.search([])}
+    users = {}
+    for login, name, lang, groups in names.USERS:
+        user, = User.create([{'login': login, 'name': name,
+                    'password': 'factory', 'language': langs.get(lang),
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    'groups': [('add', [_ref('factory_stock_ext', g)
+                                for g in groups])]}])
+        users[login] = user.id
+    return users
+
+
+def _site(warehouse, input_, output, storage, production, rng, code, bins):
+    Location = Pool().get('stock.location')
+    zones, zone_bins = {}, {}
+    for kind, letter in [('raw', 'A'), ('component', 'B'),
+            ('finished', 'C')]:
+        zone, = Location.create([{'name': f'{code}-{letter}',
+                    'code': f'{code}-{letter}', 'type': 'storage',
+                    'parent': storage}])
+        zones[kind] = zone.id
+        zone_bins[kind] = [b.id for b in Location.create([{
+                        'name': f'{code}-{letter}-{r:02d}-{c:02d}',
+                        'code': f'{code}-{letter}-{r:02d}-{c:02d}',
+                        'type': 'storage', 'parent': zone.id}
+                    for r in range(1, bins + 1) for c in (1, 2)])]
+    return Site(warehouse, input_, output, storage, production, zones,
+        zone_bins)
+
+
+def create_warehouses(options, rng):
+    pool = Pool()
+    Location = pool.get('stock.location')
+    main = Location(_ref('stock', 'location_warehouse'))
+    Location.write([main], {'name': 'WH1 Main plant 一厂主仓', 'code': 'WH1'})
+    prod1 = _ref('production', 'location_production')
+    bins = max(4, min(40, options.products // 30))
+    site1 = _site(main.id, main.input_location.id, main.output_location.id,
+        main.storage_location.id, prod1, rng, 'WH1', bins)
+    # a warehouse needs its zones at creation, and they need it as parent
+    input_, output, storage = Location.create([
+            {'name': 'WH2 Input 收货区', 'code': 'WH2-IN', 'type': 'storage'},
+            {'name': 'WH2 Output 发货区', 'code': 'WH2-OUT',
+                'type': 'storage'},
+            {'name': 'WH2 Storage 存储区', 'code': 'WH2-STO',
+                'type': 'storage'}])
+    prod2, = Location.create([{'name': 'WH2 Production 二厂生产',
+                'code': 'WH2-PROD', 'type': 'production'}])
+    wh2, = Location.create([{'name': 'WH2 Assembly plant 二厂仓',
+                'code': 'WH2', 'type': 'warehouse',
+                'input_location': input_.id, 'output_location': output.id,
+                'storage_location': storage.id,
+                'production_location': prod2.id}])
+    Location.write([input_, output, storage], {'parent': wh2.id})
+    site2 = _site(wh2.id, input_.id, output.id, storage.id, prod2.id, rng,
+        'WH2', max(2, bins // 2))
+    return [site1, site2]
+
+
+def create_parties(rng):
+    Party = Pool().get('party.party')
+    suppliers = Party.create([{'name': n, 'code': f'S{i + 1:03d}',
+                'addresses': [('create', [{}])]}
+            for i, n in enumerate(names.SUPPLIERS)])
+    customers = Party.create([{'name': n, 'code': f'C{i + 1:03d}',
+                'addresses': [('create', [{}])]}
+            for i, n in enumerate(names.CUSTOMERS)])
+    return [p.id for p in suppliers], [p.id for p in customers]
+
+
+def _kind_counts(total):
+    finished = max(2, total * 15 // 100)
+    component = max(2, total * 30 // 100)
+    return {'finished': finished, 'component': component,
+        'raw': max(2, total - finished - component)}
+
+
+def create_products(options, rng, account_category, suppliers, sites):
+    pool = Pool()
+    Category = pool.get('product.category')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    units = {'u': _ref('product', 'uom_unit'), 'kg': _ref('product', 'uom_kilogram')}
+    categories = {}
+    for code, name, kind, unit, lots, life in names.CATEGORIES:
+        category, = Category.create([{'name': f'{code} {name}'}])
+        categories[code] = (category.id, kind, unit, lots, life)
+    counts = _kind_counts(options.products)
+    plan = []
+    for kind, count in counts.items():
+        codes = [c for c, v in categories.items() if v[1] == kind]
+        for i in range(count):
+            code = codes[i % len(codes)]
+            plan.append((code, kind))
+    seq = {}
+    items, vals = [], []
+    for code, kind in plan:
+        cat_id, _, unit, lots, life = categories[code]
+        if life:
+            # varied shelf lives so that some opening lots expire soon
+            life = rng.choice([120, 180, 365, 380, 400])
+        seq[code] = seq.get(code, 0) + 1
+        number = f'{code}-{seq[code]:04d}'
+        word = rng.choice(names.RAW_WORDS[code])
+        cost = Decimal(rng.randint(50, 5000)) / (
+            1 if kind == 'finished' else 10)
+        price = (cost * Decimal('1.6')).quantize(Decimal('0.01'))
+        supplier = rng.choice(suppliers) if kind != 'finished' else None
+        lead_time = rng.randint(5, 30) if supplier else 0
+        items.append(Item(None, number, kind, units[unit], cost, price,
+                lots, life, supplier, lead_time))
+        template = {'name': f'{word} {number[-4:]}',
+            'type': 'goods', 'default_uom': units[unit],
+            'purchase_uom': units[unit], 'sale_uom': units[unit],
+            'categories': [('add', [cat_id])],
+            'account_category': (account_category.id
+                if account_category else None),
+            'list_price': price, 'purchasable': kind != 'finished',
+            'salable': kind == 'finished',
+            'producible': kind == 'finished',
+            'products': [('create', [{'cost_price': cost}])]}
+        if life:
+            template.update({'shelf_life_state': 'required',
+                    'shelf_life_time': life})
+        if supplier:
+            template['product_suppliers'] = [('create', [{'party': supplier,
+                            'lead_time': dt.timedelta(days=lead_time)}])]
+        vals.append(template)
+    for start in range(0, len(vals), BATCH):
+        templates = Template.create(vals[start:start + BATCH])
+        for item, template in zip(items[start:], templates):
+            item.id = template.products[0].id
+    _set_codes(items)
+    _assign_bins(items, sites, rng)
+    return items
+
+
+def _set_codes(items):
+    """Material codes written in SQL: on SQLite the ORM's unique-code check
+    nests one OR per record and overflows the parser beyond ~50 records"""
+    from sql import Table
+    product = Table('product_product')
+    cursor = Transaction().connection.cursor()
+    for item in items:
+        cursor.execute(*product.update([product.code, product.suffix_code],
+                [item.code, item.code], where=product.id == item.id))
+
+
+def _assign_bins(items, sites, rng):
+    for index, item in enumerate(items):
+        for site in sites:
+            bins = site.bins[item.kind]
+            item.bins[site.warehouse] = bins[index % len(bins)]
+        if item.kind == 'finished':
+            # one finished good in five is made at the assembly plant
+            item.warehouse = sites[1 if rng.random() < 0.2 else 0].warehouse
+
+
+def create_boms(items, rng):
+    "Each finished good uses 4-8 materials; a few materials are never used"
+    pool = Pool()
+    Bom = pool.get('production.bom')
+    ProductBom = pool.get('product.product-production.bom')
+    materials = [i for i, it in enumerate(items) if it.kind != 'finished']
+    # the seed's "raw material lying unused for two years": 5% never used
+    unused = set(rng.sample(materials, max(1, len(materials) // 20)))
+    usable = [i for i in materials if i not in unused]
+    bom_vals = []
+    finished = [it for it in items if it.kind == 'finished']
+    # deal materials round-robin so that nearly every one is consumed
+    order = usable[:]
+    rng.shuffle(order)
+    position = 0
+    for item in finished:
+        size = min(len(order), rng.randint(4, 8))
+        chosen = {order[(position + k) % len(order)] for k in range(size)}
+        position += size
+        for index in sorted(chosen):
+            if items[index].unit == _ref('product', 'uom_unit'):
+                qty = rng.choice([1, 1, 2, 2, 4])
+            else:
+                qty = rng.choice([0.25, 0.5, 1.5, 2.0])
+            item.bom.append((index, qty))
+        bom_vals.append({'name': f'BOM {item.code}',
+                'inputs': [('create', [{'product': items[i].id,
+                                'quantity': q, 'unit': items[i].unit}
+                            for i, q in item.bom])],
+                'outputs': [('create', [{'product': item.id,
+                                'quantity': 1, 'unit': item.unit}])]})
+    boms = []
+    for start in range(0, len(bom_vals), BATCH):
+        boms.extend(Bom.create(bom_vals[start:start + BATCH]))
+    ProductBom.create([{'product': it.id, 'bom': b.id}
+            for it, b in zip(finished, boms)])
+    return unused

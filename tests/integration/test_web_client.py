@@ -1,0 +1,81 @@
+"""The demo factory in the real sao web client, in a real headless Chromium.
+
+Logs in as sao users do (login dialog, then password prompt), opens the
+stock menu and checks that demo products are listed.
+"""
+import unittest
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import chromium, screenshot
+from demo_factory import database, serve
+from support import backend_uri, build_demo, free_port, unique_name
+
+
+class WebClientTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = unique_name('web')
+        build_demo(cls.db, 40, 60)
+        cls.server, cls.url = serve.start(cls.db, free_port(), backend_uri(),
+            quiet=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.wait()
+        database.drop(cls.db, backend_uri())
+
+    def setUp(self):
+        self.driver = chromium()
+        self.addCleanup(self.driver.quit)
+        self.wait = WebDriverWait(self.driver, 90)
+
+    def login(self, login, password):
+        self.driver.get(f'{self.url}/#{self.db}')
+        self.wait.until(EC.visibility_of_element_located(
+                (By.ID, 'login'))).send_keys(login)
+        self.driver.find_element(By.CSS_SELECTOR,
+            '.login-dialog button.btn-primary').click()
+        prompt = self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, 'input[type=password]')))
+        prompt.send_keys(password + '\n')
+        return prompt
+
+    def open_menu(self, *labels):
+        for label in labels:
+            self.wait.until(EC.element_to_be_clickable((By.XPATH,
+                        f'//*[@id="menu"]//*[normalize-space(text())='
+                        f'"{label}"]'))).click()
+
+    def tab_text(self):
+        return self.driver.find_element(By.ID, 'tabcontent').text
+
+    def test_stock_moves_show_demo_products(self):
+        "English: Inventory & Stock > Moves lists the demo products"
+        self.login('admin', database.ADMIN_PASSWORD)
+        self.open_menu('Inventory & Stock', 'Moves')
+        self.wait.until(lambda d: '[C01-' in self.tab_text()
+            or '[A01-' in self.tab_text())
+        screenshot(self.driver, 'sao_demo_stock_moves.png')
+
+    def test_chinese_user_gets_chinese_client(self):
+        "zh_CN: the supervisor's client is in Chinese (库存 menu)"
+        self.login('zhang', 'factory')
+        self.wait.until(lambda d: '库存' in d.find_element(By.ID, 'menu').text)
+        menu = self.driver.find_element(By.ID, 'menu').text
+        self.assertNotIn('Inventory & Stock', menu)
+        screenshot(self.driver, 'sao_demo_zh_CN.png')
+
+    def test_wrong_password_is_refused(self):
+        "The login is real: a wrong password does not open the menu"
+        first = self.login('admin', 'not-the-password')
+        # sao answers a refused password by asking again in a new prompt
+        self.wait.until(EC.staleness_of(first))
+        self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, 'input[type=password]')))
+        self.assertEqual(
+            self.driver.find_element(By.ID, 'menu').text.strip(), '')
