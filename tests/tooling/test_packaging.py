@@ -28,6 +28,19 @@ class PackagingTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.out.cleanup()
 
+    def test_connectors_wheel(self):
+        "connectors/ is a plain package with its WSDL and without its tests"
+        subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q',
+                '--no-deps', '--no-build-isolation', '-w', self.out.name,
+                str(ROOT / 'connectors')], check=True)
+        wheel, = pathlib.Path(self.out.name).glob('factory_connectors-*.whl')
+        with zipfile.ZipFile(wheel) as archive:
+            names = set(archive.namelist())
+        self.assertIn('connectors/kingdee.py', names)
+        self.assertIn('connectors/wsdl/bapi_goodsmvt_create.wsdl', names)
+        self.assertFalse([n for n in names if n.startswith(
+                    'connectors/tests/')])
+
     def test_addons_found(self):
         self.assertEqual(
             sorted(a.name for a in ADDONS),
