@@ -1,0 +1,191 @@
+"""The mobile page in a real headless Chromium against a running trytond."""
+import json
+import os
+import pathlib
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from trytond import backend
+from trytond.config import config
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase
+from trytond.transaction import Transaction
+
+from .tools import XSS_NAME, create_task, setup_stock
+
+DOCS = pathlib.Path(__file__).resolve().parents[3] / 'docs'
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--window-size=420,1100']
+
+
+class StocktakeBrowserTestCase(RouteTestCase):
+    "Log in, count, lose the network, come back: nothing lost, nothing twice"
+    module = 'stocktake_mobile'
+
+    @classmethod
+    def setUpDatabase(cls):
+        cls.data = setup_stock()
+        cls.task_id = create_task(cls.data)
+        cls.race_task_id = create_task(cls.data)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.mkdtemp(prefix='stocktake-')
+        env = dict(os.environ)
+        if backend.name == 'sqlite':
+            # The in-memory test DB is per thread: serve a file copy of it
+            cls.db = 'stocktake_browser'
+            cls.db_file = os.path.join(cls.tmp, cls.db + '.sqlite')
+            source = backend.Database(DB_NAME).connect().get_connection()
+            with sqlite3.connect(cls.db_file) as target:
+                source.backup(target)
+            env['TRYTOND_DATABASE__PATH'] = cls.tmp
+        else:
+            cls.db = DB_NAME
+        env['TRYTOND_DATABASE_URI'] = config.get('database', 'uri')
+        cls.server = subprocess.Popen([sys.executable, '-m',
+                'trytond.modules.stocktake_mobile.tests.serve', cls.db],
+            stdout=subprocess.PIPE, env=env, text=True)
+        cls.base = (f'http://127.0.0.1:{int(cls.server.stdout.readline())}'
+            f'/{cls.db}/stocktake/')
+        options = webdriver.ChromeOptions()
+        options.binary_location = '/usr/bin/chromium'
+        for flag in FLAGS + [f'--user-data-dir={cls.tmp}/chrome']:
+            options.add_argument(flag)
+        cls.driver = webdriver.Chrome(
+            service=Service('/usr/bin/chromedriver'), options=options)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.terminate()
+        cls.server.wait()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        super().tearDownClass()
+
+    def server_count_rows(self, task_id):
+        "Rows in stocktake_count as the running server stores them"
+        query = 'SELECT COUNT(*) FROM stocktake_count WHERE task = %s'
+        if backend.name == 'sqlite':
+            with sqlite3.connect(self.db_file) as conn:
+                return conn.execute(query.replace('%s', '?'),
+                    (task_id,)).fetchone()[0]
+        with Transaction().start(self.db, 0, readonly=True) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(query, (task_id,))
+            return cursor.fetchone()[0]
+
+    def post(self, path, body, user='alice'):
+        request = urllib.request.Request(self.base + 'api/' + path,
+            data=json.dumps(body).encode(), method='POST', headers={
+                'Authorization': 'bearer ' + self.data['keys'][user]})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            body = error.read().decode()
+            try:
+                return error.code, json.loads(body)
+            except ValueError:
+                return error.code, body
+
+    def wait(self, condition, timeout=30):
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def text_is(self, element_id, text):
+        return EC.text_to_be_present_in_element((By.ID, element_id), text)
+
+    def scan(self, location, code, quantity):
+        d = self.driver
+        for element_id, value in [('location', location), ('code', code)]:
+            field = d.find_element(By.ID, element_id)
+            field.clear()
+            field.send_keys(value + '\n')  # keyboard wedge: code + Enter
+        d.find_element(By.ID, 'quantity').send_keys(str(quantity) + '\n')
+
+    def offline(self, value):
+        self.driver.execute_cdp_cmd('Network.enable', {})
+        self.driver.execute_cdp_cmd('Network.emulateNetworkConditions', {
+                'offline': value, 'latency': 0,
+                'downloadThroughput': -1, 'uploadThroughput': -1})
+
+    def test_count_offline_and_back(self):
+        d = self.driver
+        d.get(self.base)
+        d.find_element(By.ID, 'key').send_keys(self.data['keys']['alice'])
+        d.find_element(By.ID, 'login').click()
+        self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
+            ).click()
+        self.wait(EC.visibility_of_element_located((By.ID, 'location')))
+        self.scan('B1', 'P001', 5)
+        self.wait(self.text_is('status', 'Recorded'))
+        self.scan('B1', '4006381333931', 6)  # EAN barcode of P002
+        self.wait(lambda d: self.server_count_rows(self.task_id) == 2)
+        self.scan('B1', 'WRONG-CODE', 1)
+        error = self.wait(EC.visibility_of_element_located((By.ID, 'error')))
+        self.assertIn('WRONG-CODE', error.text)
+        d.save_screenshot(str(DOCS / 'stocktake_mobile_error.png'))
+        self.scan('B2', 'P004', 8)
+        self.wait(lambda d: self.server_count_rows(self.task_id) == 3)
+        self.wait(EC.invisibility_of_element_located((By.ID, 'error')))
+
+        self.offline(True)
+        self.scan('B2', 'LOT-7', 3)
+        self.scan('B2', 'P001', 2)
+        self.wait(self.text_is('queue', '2'))
+        self.wait(self.text_is('status', 'Offline'))
+        self.assertEqual(self.server_count_rows(self.task_id), 3)
+        d.save_screenshot(str(DOCS / 'stocktake_mobile_offline.png'))
+
+        self.offline(False)
+        self.wait(self.text_is('queue', '0'))
+        self.wait(lambda d: len(d.find_elements(
+                    By.CSS_SELECTOR, '#lines li.done')) == 5)
+        self.assertEqual(self.server_count_rows(self.task_id), 5)
+        # Product names are text, never markup
+        self.assertIsNone(d.execute_script('return window.__xss'))
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, '#lines img'))
+        self.assertIn(XSS_NAME, d.find_element(By.ID, 'lines').text)
+        d.save_screenshot(str(DOCS / 'stocktake_mobile_task.png'))
+
+        Select(d.find_element(By.ID, 'language')).select_by_value('zh_CN')
+        self.wait(self.text_is('task-view', '实盘数量'))
+        self.scan('B9', 'P001', 1)
+        error = self.wait(EC.visibility_of_element_located((By.ID, 'error')))
+        self.assertIn('B9', error.text)
+        d.save_screenshot(str(DOCS / 'stocktake_mobile_zh_CN.png'))
+        self.assertEqual(self.server_count_rows(self.task_id), 5)
+
+    def test_two_devices_in_parallel(self):
+        "Concurrent devices replaying each other's keys: exact totals"
+        scans = [{'client_key': f'race-{i}', 'location': f'B{i % 2 + 1}',
+                'code': f'P00{i // 2 + 1}', 'quantity': i + 1}
+            for i in range(8)]
+        results = []
+
+        def device(user, order):
+            for scan in order:
+                results.append(self.post(
+                        f'tasks/{self.race_task_id}/counts', scan, user))
+        threads = [threading.Thread(target=device, args=args) for args in [
+                ('alice', scans), ('bob', scans[::-1]), ('alice', scans)]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual([r[0] for r in results], [200] * 24, results)
+        self.assertEqual(self.server_count_rows(self.race_task_id), 8)

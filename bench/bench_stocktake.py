@@ -1,0 +1,192 @@
+"""Bench: count tasks for N product-location lines, counted and posted,
+against core stock.inventory completing and confirming the same lines.
+
+Usage: python bench/bench_stocktake.py [--full]   (default 2,000 lines,
+--full 100,000). Prints `name: value` lines; the ratio is total stocktake
+time (generate + count + finish + approve + post) over core time
+(create + complete_lines + count + confirm). 1% of lines carry a variance.
+"""
+import argparse
+import os
+import pathlib
+import sys
+import time
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
+
+
+def pick_backend():
+    try:
+        import psycopg
+        psycopg.connect(PG_URI + 'postgres', connect_timeout=3).close()
+        return 'postgresql'
+    except Exception:
+        return 'sqlite'
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--full', action='store_true')
+    options = parser.parse_args()
+    bins, products = (100, 1000) if options.full else (20, 100)
+    backend_name = pick_backend()
+    if backend_name == 'postgresql':
+        os.environ['TRYTOND_DATABASE_URI'] = PG_URI
+        os.environ['DB_NAME'] = 'bench_' + uuid.uuid4().hex[:10]
+        os.environ.setdefault('DB_CACHE', 'postgresql://')
+    else:
+        os.environ['TRYTOND_DATABASE_URI'] = 'sqlite://'
+        os.environ['DB_NAME'] = ':memory:'
+        os.environ.setdefault('DB_CACHE', str(ROOT / '.cache' / 'bench'))
+    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+    from trytond.transaction import Transaction
+    print(f'backend: {backend_name}')
+    print(f'lines: {bins * products}')
+    activate_module('stocktake_mobile')
+    try:
+        with Transaction().start(DB_NAME, 0) as transaction:
+            data = setup(bins, products)
+            transaction.commit()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            core = run_core(data)
+            transaction.rollback()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            ours = run_stocktake(data)
+            transaction.rollback()
+    finally:
+        if backend_name == 'postgresql':
+            drop_db()
+    print(f'core_inventory_seconds: {core:.2f}')
+    for name, value in ours.items():
+        print(f'stocktake_{name}_seconds: {value:.2f}')
+    print(f'stocktake_ratio_vs_core_inventory: {ours["total"] / core:.3f}')
+
+
+def setup(bins, products):
+    from decimal import Decimal
+    from trytond.modules.company.tests import create_company, set_company
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Location = pool.get('stock.location')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    Move = pool.get('stock.move')
+    Zone = pool.get('stock.location.zone')
+    User = pool.get('res.user')
+    company = create_company()
+    with set_company(company):
+        warehouse, = Location.search([('code', '=', 'WH')])
+        supplier, = Location.search([('code', '=', 'SUP')])
+        unit, = Uom.search([('name', '=', 'Unit')])
+        counter, = User.create([{'login': 'counter', 'name': 'Counter',
+                    'stocktake_capacity': bins * products,
+                    'companies': [('add', [company.id])],
+                    'company': company.id}])
+        locations = Location.create([{'name': f'Bin {i}', 'code': f'B{i}',
+                    'type': 'storage',
+                    'parent': warehouse.storage_location.id}
+                for i in range(bins)])
+        Zone.create([{'name': 'All', 'code': 'ALL',
+                    'warehouse': warehouse.id, 'responsible': counter.id,
+                    'locations': [('add', [warehouse.storage_location.id])]}])
+        templates = Template.create([{'name': f'Part {i}', 'type': 'goods',
+                    'default_uom': unit.id, 'code': f'P{i:05d}',
+                    'products': [('create', [{'cost_price': Decimal(1)}])]}
+                for i in range(products)])
+        moves = Move.create([{'product': t.products[0].id, 'unit': unit.id,
+                    'quantity': 10, 'from_location': supplier.id,
+                    'to_location': l.id, 'unit_price': Decimal(1),
+                    'currency': company.currency.id, 'company': company.id}
+                for t in templates for l in locations])
+        with Transaction().set_context(_skip_warnings=True):
+            Move.do(moves)
+    return {'company': company.id, 'warehouse': warehouse.id,
+        'locations': [l.id for l in locations], 'counter': counter.id}
+
+
+def counted(index, book):
+    "Quantities counted: 1% of lines are off by one"
+    return book - 1 if index % 100 == 0 else book
+
+
+def write_grouped(Model, records, field, quantities, extra=None):
+    groups = {}
+    for record, qty in zip(records, quantities):
+        groups.setdefault(qty, []).append(record)
+    args = []
+    for qty, group in groups.items():
+        args.extend((group, dict(extra or {}, **{field: qty})))
+    Model.write(*args)
+
+
+def run_core(data):
+    from trytond.pool import Pool
+    pool = Pool()
+    Inventory = pool.get('stock.inventory')
+    start = time.perf_counter()
+    with Transaction_ctx(data):
+        inventories = Inventory.create([{'location': l,
+                    'company': data['company'], 'empty_quantity': 'keep'}
+                for l in data['locations']])
+        Inventory.complete_lines(inventories)
+        lines = [l for i in Inventory.browse(inventories) for l in i.lines]
+        write_grouped(pool.get('stock.inventory.line'), lines, 'quantity',
+            [counted(i, l.expected_quantity) for i, l in enumerate(lines)])
+        Inventory.confirm(inventories)
+    return time.perf_counter() - start
+
+
+def run_stocktake(data):
+    import datetime as dt
+    from trytond.pool import Pool
+    pool = Pool()
+    Program = pool.get('stocktake.program')
+    Task = pool.get('stocktake.task')
+    Line = pool.get('stocktake.task.line')
+    result = {}
+    with Transaction_ctx(data):
+        start = time.perf_counter()
+        program, = Program.create([{'name': 'Bench', 'company': data['company'],
+                    'warehouse': data['warehouse'], 'horizon': 400,
+                    'start_date': dt.date.today() - dt.timedelta(days=400)}])
+        tasks = Program.generate_tasks([program])
+        result['generate'] = time.perf_counter() - start
+        mark = time.perf_counter()
+        lines = Line.search([('task', 'in', [t.id for t in tasks])],
+            order=[('id', 'ASC')])
+        # Setup stocked 10 of everything: the counter finds that, mostly
+        write_grouped(Line, lines, 'counted_quantity',
+            [counted(i, 10) for i in range(len(lines))],
+            {'round': 1, 'counted_at': dt.datetime.utcnow(),
+                'counted_by': data['counter'],
+                'first_counted_by': data['counter']})
+        result['count'] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        Task.finish(tasks)
+        Task.write(tasks, {'state': 'counted'})  # recounts are not benched
+        Task.approve(tasks)
+        Task.post(tasks)
+        result['post'] = time.perf_counter() - mark
+        result['total'] = time.perf_counter() - start
+    return result
+
+
+class Transaction_ctx:
+    "Company context for the bench steps"
+    def __init__(self, data):
+        from trytond.transaction import Transaction
+        self.manager = Transaction().set_context(company=data['company'],
+            _skip_warnings=True)
+
+    def __enter__(self):
+        return self.manager.__enter__()
+
+    def __exit__(self, *args):
+        return self.manager.__exit__(*args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
