@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from . import masterdata
+from . import catalog, features, masterdata
 from .loader import Sink
 from .simulation import Simulation
 
@@ -47,9 +47,9 @@ def generate(options):
         users = masterdata.create_users(company)
         sites = masterdata.create_warehouses(options, rng)
         suppliers, customers = masterdata.create_parties(rng)
-        items = masterdata.create_products(options, rng, account_category,
-            suppliers, sites)
-        unused = masterdata.create_boms(items, rng)
+        items, writer = catalog.create_products(options, rng, company,
+            account_category, suppliers, sites)
+        unused = catalog.create_boms(items, rng, writer)
         addresses = {p.id: p.addresses[0].id
             for p in Party.browse(suppliers + customers)}
         sink = Sink(company.id, company.currency.id, {
@@ -60,10 +60,13 @@ def generate(options):
                 }, addresses)
         Simulation(options, rng, items, sites, (suppliers, customers),
             sink).run()
+        configured = features.configure(company, users, sites)
     # the demo is configured: skip the first-login configuration wizard
     ConfigItem = pool.get('ir.module.config_wizard.item')
     ConfigItem.write(ConfigItem.search([]), {'state': 'done'})
     counts = dict(sink.counts)
+    counts.update(writer.counts)
+    counts.update(configured)
     counts.update(products=len(items), unused_materials=len(unused),
         users=len(users), seconds=round(time.monotonic() - started, 1))
     return counts

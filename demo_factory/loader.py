@@ -46,22 +46,18 @@ COLUMNS = {
     }
 
 
-class Sink:
-    "Allocates ids and buffers rows per table; flushes in big INSERTs"
+class BulkWriter:
+    """Allocates ids and buffers rows per table; writes them in big INSERTs
+    in the order of `columns` (referenced tables first)"""
 
-    def __init__(self, company, currency, locations, addresses):
-        self.company, self.currency = company, currency
-        self.supplier = locations['supplier']
-        self.customer = locations['customer']
-        self.lost_found = locations['lost_found']
-        self.transit = locations['transit']
-        self.addresses = addresses
+    def __init__(self, columns):
+        self.columns = columns
         self.rows = defaultdict(list)
         self.next_id = {}
         self.counts = defaultdict(int)
         self.now = dt.datetime.now()
         cursor = Transaction().connection.cursor()
-        for name in COLUMNS:
+        for name in columns:
             table = Table(name)
             cursor.execute(*table.select(Max(table.id)))
             self.next_id[name] = (cursor.fetchone()[0] or 0) + 1
@@ -73,6 +69,48 @@ class Sink:
         if len(self.rows[table]) >= FLUSH_ROWS:
             self.write_all()
         return id_
+
+    def _write(self, name):
+        rows = self.rows.pop(name, [])
+        if not rows:
+            return
+        table = Table(name)
+        columns = self.columns[name]
+        cursor = Transaction().connection.cursor()
+        # PostgreSQL caps a statement at 65535 parameters
+        step = max(1, 60000 // (len(columns) + 2))
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
+            cursor.execute(*table.insert(
+                    [getattr(table, c) for c in columns]
+                    + [table.create_uid, table.create_date],
+                    [r + [0, self.now] for r in chunk]))
+        self.counts[name] += len(rows)
+
+    def write_all(self):
+        for name in self.columns:
+            self._write(name)
+
+    def flush(self):
+        "Write everything and move the id sequences past what was used"
+        self.write_all()
+        transaction = Transaction()
+        for name in self.columns:
+            transaction.database.setnextid(transaction.connection, name,
+                self.next_id[name] + 1)
+
+
+class Sink(BulkWriter):
+    "The simulated history: done documents and their done moves"
+
+    def __init__(self, company, currency, locations, addresses):
+        super().__init__(COLUMNS)
+        self.company, self.currency = company, currency
+        self.supplier = locations['supplier']
+        self.customer = locations['customer']
+        self.lost_found = locations['lost_found']
+        self.transit = locations['transit']
+        self.addresses = addresses
 
     def move(self, item, qty, from_loc, to_loc, date, shipment, origin=None,
             unit_price=None, lot=None, production_input=None,
@@ -127,31 +165,3 @@ class Sink:
         return self._add('production', [self.company, f'HMO{id_:06d}',
                 site.warehouse, site.production, item.id, item.unit,
                 float(qty), 'done', date, date, date, date, 'production'])
-
-    def _write(self, name):
-        rows = self.rows.pop(name, [])
-        if not rows:
-            return
-        table = Table(name)
-        columns = COLUMNS[name]
-        cursor = Transaction().connection.cursor()
-        # PostgreSQL caps a statement at 65535 parameters
-        step = max(1, 60000 // (len(columns) + 2))
-        for start in range(0, len(rows), step):
-            chunk = rows[start:start + step]
-            cursor.execute(*table.insert(
-                    [getattr(table, c) for c in columns]
-                    + [table.create_uid, table.create_date],
-                    [r + [0, self.now] for r in chunk]))
-        self.counts[name] += len(rows)
-
-    def write_all(self):
-        for name in COLUMNS:
-            self._write(name)
-
-    def flush(self):
-        self.write_all()
-        transaction = Transaction()
-        for name in COLUMNS:
-            transaction.database.setnextid(transaction.connection, name,
-                self.next_id[name] + 1)

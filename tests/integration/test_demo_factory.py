@@ -45,7 +45,7 @@ class DemoFactoryTestCase(unittest.TestCase):
         counts = self.counts[0]
         for kind in ['purchase_purchase', 'stock_shipment_in', 'production',
                 'stock_shipment_out', 'stock_shipment_internal',
-                'stock_lot']:
+                'stock_lot', 'zones', 'abc_classes', 'alerts', 'count_tasks']:
             self.assertGreater(counts.get(kind, 0), 0, kind)
 
     def test_no_negative_stock(self):

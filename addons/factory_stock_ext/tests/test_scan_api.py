@@ -1,0 +1,132 @@
+import contextlib
+import json
+from http import HTTPStatus
+from types import SimpleNamespace
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase
+from trytond.transaction import Transaction
+
+from .tools_qc_scan import factory, shipment_in, user_in
+
+
+class ScanAPITestCase(RouteTestCase):
+    "Scanner JSON HTTP API (user application factory_scan)"
+    module = 'factory_stock_ext'
+    keys = {}
+
+    @classmethod
+    def setUpDatabase(cls):
+        pool = Pool()
+        Application = pool.get('res.user.application')
+        with contextlib.ExitStack() as stack:
+            f = factory(stack, qc=False)
+            cls.f = f
+            users = {
+                'clerk': user_in(['factory_stock_ext.group_factory_clerk'],
+                    'clerk', f.company),
+                'boss': user_in(
+                    ['factory_stock_ext.group_factory_supervisor'],
+                    'boss', f.company),
+                }
+            for name, user in users.items():
+                application, = Application.create([{'user': user.id,
+                            'application': 'factory_scan',
+                            'state': 'validated'}])
+                cls.keys[name] = application.key
+            cls.users = {n: u.id for n, u in users.items()}
+
+    def headers(self, who='clerk'):
+        return {'Authorization': 'bearer %s' % self.keys[who]}
+
+    def new_shipment(self):
+        with Transaction().start(DB_NAME, 1, context={
+                    'company': self.f.company.id,
+                    '_skip_warnings': True}) as transaction:
+            # Records of the setup transaction are re-read in this one
+            f = SimpleNamespace(**{k: v.__class__(v.id)
+                    for k, v in vars(self.f).items()})
+            shipment = shipment_in(f, [(f.steel, 10, None)])
+            transaction.commit()
+            return 'stock.shipment.in,%s' % shipment.id
+
+    def post(self, path, data, who='clerk'):
+        return self.client().post('%s/factory_scan/%s' % (self.db_name, path),
+            data=json.dumps(data), headers=self.headers(who),
+            content_type='application/json')
+
+    def test_authentication(self):
+        client = self.client()
+        response = client.get('%s/factory_scan/ping' % self.db_name)
+        self.assertEqual(response.status_code, HTTPStatus.UNAUTHORIZED)
+        response = client.get('%s/factory_scan/ping' % self.db_name,
+            headers={'Authorization': 'bearer wrong'})
+        self.assertEqual(response.status_code, HTTPStatus.UNAUTHORIZED)
+        response = client.get('%s/factory_scan/ping' % self.db_name,
+            headers=self.headers())
+        self.assertEqual(response.status_code, HTTPStatus.OK)
+        self.assertEqual(response.json, {'user': self.users['clerk']})
+
+    def test_scan_refusal_and_duplicate(self):
+        document = self.new_shipment()
+        scan = {'document': document, 'code': 'M-STEEL', 'quantity': 4,
+            'client_key': 'api-1', 'device': 'HH-01'}
+        first = self.post('scan', scan)
+        self.assertEqual(first.status_code, HTTPStatus.OK)
+        self.assertEqual((first.json['result'], first.json['error'],
+                first.json['duplicate']), ('accepted', None, False))
+        again = self.post('scan', scan)
+        self.assertEqual(again.json['line'], first.json['line'])
+        self.assertTrue(again.json['duplicate'])
+        refused = self.post('scan', dict(scan, code='NOPE',
+                client_key='api-2'))
+        self.assertEqual(refused.status_code, HTTPStatus.OK)
+        self.assertEqual(refused.json['error'], 'unknown_code')
+        self.assertIn('NOPE', refused.json['message'])
+        over = self.post('scan', dict(scan, quantity=7, client_key='api-3'))
+        self.assertEqual(over.json['error'], 'over_quantity')
+        with Transaction().start(DB_NAME, 1):
+            Line = Pool().get('stock.scan.line')
+            line = Line(first.json['line'])
+            self.assertEqual((line.user.id, line.device, line.quantity),
+                (self.users['clerk'], 'HH-01', 4))
+            self.assertEqual(Line.covered([line.move.id]),
+                {line.move.id: 4})
+        bad = self.post('scan', dict(scan, quantity=-1, client_key='api-4'))
+        self.assertEqual(bad.status_code, HTTPStatus.BAD_REQUEST)
+        self.assertEqual(bad.json['error'], 'invalid_quantity')
+        garbage = self.client().post('%s/factory_scan/scan' % self.db_name,
+            data='not json', headers=self.headers())
+        self.assertEqual(garbage.json['error'], 'bad_request')
+
+    def test_complete_override_rules(self):
+        "Incomplete is refused with nothing written; only bosses override"
+        document = self.new_shipment()
+        line = self.post('scan', {'document': document, 'code': 'M-STEEL',
+                'quantity': 3, 'client_key': 'c-1'}).json
+        refused = self.post('complete', {'session': line['session']})
+        self.assertEqual(refused.status_code, HTTPStatus.BAD_REQUEST)
+        self.assertEqual(refused.json['error'], 'incomplete')
+        self.assertIn('Steel', refused.json['message'])
+        clerk = self.post('complete', {'session': line['session'],
+                'override_reason': 'short delivery'})
+        self.assertEqual(clerk.json['error'], 'override_access')
+        with Transaction().start(DB_NAME, 1):
+            Session = Pool().get('stock.scan.session')
+            session = Session(line['session'])
+            self.assertEqual(session.state, 'open')
+            self.assertEqual(
+                [l.result for l in session.lines], ['accepted'])
+        boss = self.post('complete', {'session': line['session'],
+                'override_reason': 'short delivery'}, who='boss')
+        self.assertEqual(boss.status_code, HTTPStatus.OK)
+        self.assertEqual(boss.json['state'], 'overridden')
+        with Transaction().start(DB_NAME, 1):
+            Session = Pool().get('stock.scan.session')
+            session = Session(line['session'])
+            log, = [l for l in session.lines if l.result == 'override']
+            self.assertEqual(log.approved_by.id, self.users['boss'])
+            self.assertEqual(log.override_reason, 'short delivery')
+
+
+del RouteTestCase

@@ -1,0 +1,365 @@
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from sql import Literal
+from sql.aggregate import Count, Sum
+
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .detector import AlertDetectors
+from .demand import Snapshot, chunks, in_, invalidate_cache
+
+STATES = [
+    ('open', "Open"),
+    ('acknowledged', "Acknowledged"),
+    ('resolved', "Resolved"),
+    ]
+# Numbers a detector reports; a change of any of them updates the alert
+NUMBERS = ['quantity', 'threshold', 'days_of_cover', 'lead_time', 'age_days',
+    'value']
+
+
+class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
+    "Stock Alert"
+    __name__ = 'stock.alert'
+    _rec_name = 'key'
+
+    type = fields.Selection([], "Type", required=True, readonly=True)
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    key = fields.Char("Key", required=True, readonly=True,
+        help="One alert per condition: type, product, warehouse and lot.")
+    company = fields.Many2One('company.company', "Company", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True,
+        context={'company': Eval('company', -1)}, depends={'company'})
+    warehouse = fields.Many2One('stock.location', "Warehouse", readonly=True)
+    location = fields.Many2One('stock.location', "Location", readonly=True)
+    lot = fields.Many2One('stock.lot', "Lot", readonly=True)
+    zone = fields.Many2One('stock.location.zone', "Zone", readonly=True)
+    assignee = fields.Many2One('res.user', "Assignee",
+        states={'readonly': Eval('state') == 'resolved'})
+    quantity = fields.Float("Quantity", readonly=True)
+    threshold = fields.Float("Threshold", readonly=True)
+    days_of_cover = fields.Float("Days of Cover", readonly=True)
+    lead_time = fields.Float("Lead Time", readonly=True)
+    age_days = fields.Integer("Days", readonly=True)
+    value = fields.Numeric("Value at Cost", digits=(16, 2), readonly=True,
+        help="Cash tied up (overstock) or at risk.")
+    date = fields.Date("Date", readonly=True)
+    description = fields.Function(fields.Char("Description"),
+        'get_description')
+    proposal = fields.Function(fields.Char("Proposed Action"),
+        'get_description')
+    detected_at = fields.DateTime("Detected at", readonly=True)
+    last_seen = fields.DateTime("Last Seen", readonly=True)
+    occurrences = fields.Integer("Occurrences", readonly=True)
+    acknowledged_by = fields.Many2One('res.user', "Acknowledged by",
+        readonly=True)
+    resolved_at = fields.DateTime("Resolved at", readonly=True)
+    resolved_by = fields.Many2One('res.user', "Resolved by", readonly=True,
+        help="Empty when the scheduled task saw the condition disappear.")
+    note = fields.Text("Note")
+    # graph views count records by summing this (graph y needs a field)
+    counter = fields.Function(fields.Integer("Alerts"), 'get_counter')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('key_unique', Unique(t, t.key),
+                'stock_safety_alert.msg_alert_key_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                Index(t, (t.product, Index.Range())),
+                })
+        cls._order = [('detected_at', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('open', 'acknowledged'),
+            ('open', 'resolved'),
+            ('acknowledged', 'resolved'),
+            ('acknowledged', 'open'),
+            ('resolved', 'open'),
+            }
+        cls._buttons.update({
+                'acknowledge': {
+                    'invisible': Eval('state') != 'open',
+                    'depends': ['state'],
+                    },
+                'resolve': {
+                    'invisible': Eval('state') == 'resolved',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') == 'open',
+                    'depends': ['state'],
+                    },
+                })
+        # The registry: type -> (detector classmethod, description message,
+        # proposed-action message). Another module adds a type from its
+        # own __setup__ with cls.register_alert_type(...) in a class listed
+        # under an optional `[register stock_safety_alert]` section of its
+        # tryton.cfg (stocktake_mobile: "count task overdue").
+        cls._alert_types = {}
+        for name, string in [
+                ('below_safety', "Below Safety Stock"),
+                ('below_reorder', "Below Reorder Point, No Purchase"),
+                ('overstock', "Overstock"),
+                ('dead', "Dead Stock"),
+                ('slow', "Slow Stock"),
+                ('expiring', "Lot Expiring"),
+                ('negative', "Negative Stock"),
+                ('qc_held', "Held in QC Too Long"),
+                ]:
+            cls.register_alert_type(name, string, '_detect_' + name,
+                'stock_safety_alert.msg_alert_' + name,
+                'stock_safety_alert.msg_action_' + name)
+
+    @classmethod
+    def register_alert_type(cls, name, string, detector, message, action):
+        """Register an alert type: `detector` names a classmethod taking the
+        Snapshot and returning dicts with product, warehouse, lot, location
+        and the NUMBERS; `message` and `action` are ir.message ids formatted
+        with those numbers."""
+        cls.type.selection.append((name, string))
+        cls._alert_types[name] = (detector, message, action)
+
+    @classmethod
+    def default_state(cls):
+        return 'open'
+
+    @classmethod
+    def default_occurrences(cls):
+        return 1
+
+    def _message_params(self):
+        lang = Pool().get('ir.lang').get()
+
+        def number(value, digits=1):
+            return lang.format('%.*f', (digits, value or 0), grouping=True)
+        return {
+            'product': self.product.rec_name if self.product else '',
+            'warehouse': self.warehouse.rec_name if self.warehouse else '',
+            'location': self.location.rec_name if self.location else '',
+            'lot': self.lot.rec_name if self.lot else '',
+            'quantity': number(self.quantity),
+            'threshold': number(self.threshold),
+            'cover': number(self.days_of_cover, 0),
+            'lead_time': number(self.lead_time, 0),
+            'days': self.age_days or 0,
+            'value': number(self.value, 2),
+            'date': lang.strftime(self.date) if self.date else '',
+            }
+
+    def get_counter(self, name):
+        return 1
+
+    def get_description(self, name):
+        entry = self._alert_types.get(self.type)
+        if not entry:
+            return ''
+        message = entry[1] if name == 'description' else entry[2]
+        return gettext(message, **self._message_params())
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('acknowledged')
+    def acknowledge(cls, alerts):
+        cls.write(alerts, {'acknowledged_by': Transaction().user})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('resolved')
+    def resolve(cls, alerts):
+        cls.write(alerts, {
+                'resolved_by': Transaction().user,
+                'resolved_at': dt.datetime.now(),
+                })
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('open')
+    def reopen(cls, alerts):
+        cls.write(alerts, {
+                'resolved_by': None, 'resolved_at': None,
+                'acknowledged_by': None,
+                })
+
+    @classmethod
+    def run(cls, warehouses=None):
+        """The scheduled task: statistics once, then safety stock and order
+        points, then alerts, per company"""
+        pool = Pool()
+        Config = pool.get('stock.safety.configuration')
+        Parameter = pool.get('stock.safety.parameter')
+        Company = pool.get('company.company')
+        Location = pool.get('stock.location')
+        Date = pool.get('ir.date')
+        config = Config(1)
+        if warehouses is None:
+            warehouses = Location.search([('type', '=', 'warehouse')])
+        for company in Company.search([]):
+            with Transaction().set_context(company=company.id):
+                snapshot = Snapshot.collect(warehouses, Date.today(),
+                    config.window_days, company.id)
+                snapshot.config = config
+                Parameter.compute(snapshot, config)
+                cls.refresh(snapshot, notify=config.notify)
+
+    @classmethod
+    def make_key(cls, row):
+        return '%s:%s:%s:%s' % (row['type'], row.get('product') or '',
+            row.get('warehouse') or '', row.get('lot') or '')
+
+    @classmethod
+    def refresh(cls, snapshot, notify=True):
+        """Create, update, reopen and auto-resolve the alerts of the
+        snapshot's warehouses: one upsert per condition key."""
+        pool = Pool()
+        Zone = pool.get('stock.location.zone')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        now = dt.datetime.now()
+
+        found = {}
+        for type_, (detector, _, _) in cls._alert_types.items():
+            for row in getattr(cls, detector)(snapshot):
+                row['type'] = type_
+                row.setdefault('location', snapshot.storage.get(
+                        row['warehouse']))
+                found[cls.make_key(row)] = row
+        locations = list({r['location'] for r in found.values()
+                if r.get('location')})
+        zones = Zone.zones_for_locations(locations)
+        users = Zone.responsibles_for_locations(locations)
+
+        columns = [table.id, table.key, table.state, table.assignee] + [
+            getattr(table, n) for n in NUMBERS]
+        existing = {}
+        scope = ((table.company == snapshot.company)
+            & in_(table.warehouse, snapshot.warehouses))
+        cursor.execute(*table.select(*columns,
+                where=scope & (table.state != 'resolved')))
+        existing.update((r[1], r) for r in cursor)
+        for sub in chunks(list(found)):
+            cursor.execute(*table.select(*columns,
+                    where=table.key.in_(list(sub))
+                    & (table.state == 'resolved')))
+            existing.update((r[1], r) for r in cursor)
+
+        to_create, fresh, stale = [], [], []
+        for key, row in found.items():
+            if row.get('value') is not None:
+                # detectors multiply float quantities by costs: store cents
+                row['value'] = Decimal(str(round(float(row['value']), 2)))
+            numbers = [row.get(n) for n in NUMBERS]
+            if key not in existing:
+                to_create.append(cls._create_values(
+                        key, row, snapshot, zones, users, now))
+                continue
+            old = existing[key]
+            alert_id, state = old[0], old[2]
+            values = {'last_seen': now}
+            if state == 'resolved':
+                # the condition is back: same alert, open again
+                values.update(state='open', resolved_at=None,
+                    resolved_by=None, acknowledged_by=None,
+                    assignee=users.get(row['location']))
+                fresh.append((alert_id, values['assignee']))
+            if state == 'resolved' or [float(x or 0) for x in old[4:]] != [
+                    float(x or 0) for x in numbers]:
+                values.update(zip(NUMBERS, numbers))
+                values['date'] = row.get('date')
+            cursor.execute(*table.update(
+                    [getattr(table, c) for c in values], list(values.values()),
+                    where=table.id == alert_id))
+            if state == 'resolved':
+                cursor.execute(*table.update(
+                        [table.occurrences], [table.occurrences + 1],
+                        where=table.id == alert_id))
+        for key, old in existing.items():
+            if key not in found and old[2] != 'resolved':
+                stale.append(old[0])
+        for sub in chunks(stale):
+            cursor.execute(*table.update(
+                    [table.state, table.resolved_at, table.resolved_by],
+                    ['resolved', now, None],
+                    where=in_(table.id, list(sub))))
+        invalidate_cache(cls.__name__)
+        created = cls.create(to_create) if to_create else []
+        fresh.extend((a.id, a.assignee and a.assignee.id) for a in created)
+        if notify:
+            cls.notify(fresh)
+        cls.snapshot_history(snapshot)
+        return created
+
+    @classmethod
+    def _create_values(cls, key, row, snapshot, zones, users, now):
+        values = {
+            'key': key, 'type': row['type'], 'state': 'open',
+            'company': snapshot.company, 'product': row.get('product'),
+            'warehouse': row['warehouse'], 'lot': row.get('lot'),
+            'location': row.get('location'),
+            'zone': zones.get(row.get('location')),
+            'assignee': users.get(row.get('location')),
+            'date': row.get('date'),
+            'detected_at': now, 'last_seen': now,
+            }
+        values.update((n, row.get(n)) for n in NUMBERS)
+        return values
+
+    @classmethod
+    def notify(cls, fresh):
+        "One notification per responsible user for the alerts new to them"
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        ModelData = pool.get('ir.model.data')
+        action_id = ModelData.get_id('stock_safety_alert', 'act_alert_form')
+        by_user = defaultdict(list)
+        for alert_id, user in fresh:
+            if user:
+                by_user[user].append(alert_id)
+        Notification.create([{
+                    'user': user,
+                    'label': gettext(
+                        'stock_safety_alert.msg_notification_label',
+                        count=len(ids)),
+                    'description': gettext(
+                        'stock_safety_alert.msg_notification_description'),
+                    'model': cls.__name__,
+                    'records': json.dumps(ids[:1000]),
+                    'action': action_id,
+                    } for user, ids in by_user.items()])
+
+    @classmethod
+    def snapshot_history(cls, snapshot):
+        "Today's count and value of active alerts, for the trend graph"
+        History = Pool().get('stock.alert.history')
+        history = History.__table__()
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        scope = ((history.company == snapshot.company)
+            & in_(history.warehouse, snapshot.warehouses)
+            & (history.date == snapshot.today))
+        cursor.execute(*history.delete(where=scope))
+        cursor.execute(*history.insert(
+                [history.date, history.company, history.warehouse,
+                    history.type, history.count, history.value,
+                    history.create_uid, history.create_date],
+                table.select(
+                    Literal(snapshot.today), table.company, table.warehouse,
+                    table.type, Count(table.id), Sum(table.value),
+                    Literal(Transaction().user), Literal(dt.datetime.now()),
+                    where=(table.state != 'resolved')
+                    & (table.company == snapshot.company)
+                    & in_(table.warehouse, snapshot.warehouses),
+                    group_by=[table.company, table.warehouse, table.type])))

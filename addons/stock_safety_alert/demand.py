@@ -1,0 +1,287 @@
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""Set-based statistics over done stock moves and purchase history.
+
+Everything here is a handful of GROUP BY queries whose size does not depend on
+the number of products; the results are collected once into a `Snapshot` that
+safety stock and every alert detector reuse (one place for demand numbers).
+"""
+import datetime as dt
+from collections import defaultdict
+
+from sql import Cast, Literal, Null, Union
+from sql.aggregate import Count, Max, Min, Sum
+from sql.conditionals import Case
+from sql.functions import Function
+from sql.operators import Concat
+
+from trytond import backend
+from trytond.model import fields
+from trytond.pool import Pool
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from . import formula
+
+CONSUMER_TYPES = ['customer', 'production']
+
+
+class JulianDay(Function):
+    __slots__ = ()
+    _function = 'JULIANDAY'
+
+
+def days_between(end, start):
+    "SQL expression for the number of days from start to end"
+    if backend.name == 'sqlite':
+        return JulianDay(end) - JulianDay(start)
+    return end - start
+
+
+def to_date(value):
+    "SQLite returns dates of aggregates as text"
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
+def in_(column, ids):
+    "column IN ids, split by the backend when the list is long"
+    return fields.SQL_OPERATORS['in'](column, list(ids))
+
+
+def chunks(ids):
+    return grouped_slice(list(ids), 1000)
+
+
+def invalidate_cache(*model_names):
+    "Raw SQL writes bypass the ORM: drop the transaction's record caches"
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        for name in model_names:
+            cache.pop(name, None)
+
+
+class Snapshot:
+    "Stock, demand and lead times of some warehouses, computed once per run"
+
+    def __init__(self, warehouses, today, window_days, company):
+        self.warehouses = [w.id for w in warehouses]
+        self.storage = {w.id: w.storage_location.id for w in warehouses}
+        self.today = today
+        self.window_days = window_days
+        self.start = today - dt.timedelta(days=window_days - 1)
+        self.company = company
+        self.wh_locations = {}
+        self.loc_wh = {}
+        self.demand = {}
+        self.lead = {}
+        self.lead_by_supplier = {}
+        self.stock = {}
+        self.first_in = {}
+        self.costs = {}
+        self.open_supply = set()
+        self.params = {}
+        self.config = None
+
+    @classmethod
+    def collect(cls, warehouses, today, window_days, company):
+        snap = cls(warehouses, today, window_days, company)
+        snap._load_locations()
+        snap._load_demand()
+        snap._load_lead_times()
+        snap._load_stock()
+        snap._load_costs()
+        snap._load_open_supply()
+        return snap
+
+    def _load_locations(self):
+        Location = Pool().get('stock.location')
+        for wh in self.warehouses:
+            locations = Location.search([
+                    ('parent', 'child_of', [wh]),
+                    ('type', '=', 'storage'),
+                    ])
+            self.wh_locations[wh] = [l.id for l in locations]
+            for location in locations:
+                self.loc_wh.setdefault(location.id, wh)
+        self.consumers = [l.id for l in Location.search(
+                [('type', 'in', CONSUMER_TYPES)])]
+        self.suppliers = [l.id for l in Location.search(
+                [('type', '=', 'supplier')])]
+
+    def _load_demand(self):
+        """Daily net consumption per product: issues to production/customers
+        minus returns from them; days without moves count as zero because the
+        moments divide the sums by the window length, not by stored rows."""
+        Move = Pool().get('stock.move')
+        cursor = Transaction().connection.cursor()
+        if not self.consumers:
+            return
+        for wh, locations in self.wh_locations.items():
+            if not locations:
+                continue
+            move = Move.__table__()
+            out = (move.from_location.in_(locations)
+                & move.to_location.in_(self.consumers))
+            back = (move.from_location.in_(self.consumers)
+                & move.to_location.in_(locations))
+            daily = move.select(
+                move.product,
+                move.effective_date.as_('date'),
+                Sum(Case((out, move.internal_quantity),
+                        else_=-move.internal_quantity)).as_('qty'),
+                where=(move.state == 'done')
+                & (move.company == self.company) & (out | back),
+                group_by=[move.product, move.effective_date])
+            in_window = daily.date >= self.start
+            cursor.execute(*daily.select(
+                    daily.product,
+                    Sum(Case((in_window, daily.qty), else_=0)),
+                    Sum(Case((in_window, daily.qty * daily.qty), else_=0)),
+                    Max(Case((in_window, daily.qty), else_=Null)),
+                    Max(Case((daily.qty > 0, daily.date), else_=Null)),
+                    group_by=[daily.product]))
+            for product, total, total_sq, max_daily, last_out in cursor:
+                avg, std = formula.moments(
+                    float(total or 0), float(total_sq or 0), self.window_days)
+                self.demand[wh, product] = {
+                    'total_demand': float(total or 0),
+                    'avg_daily': max(avg, 0.0),
+                    'std_daily': std,
+                    # a window with moves on few days still has zero days
+                    'max_daily': max(float(max_daily or 0), 0.0),
+                    'last_out_date': to_date(last_out),
+                    }
+
+    def _load_lead_times(self):
+        "Order date -> receipt date of done purchase receipts in the window"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Line = pool.get('purchase.line')
+        Purchase = pool.get('purchase.purchase')
+        cursor = Transaction().connection.cursor()
+        move, line, purchase = (
+            Move.__table__(), Line.__table__(), Purchase.__table__())
+        if not self.suppliers:
+            return
+        days = days_between(move.effective_date, purchase.purchase_date)
+        query = (move
+            .join(line, condition=move.origin == Concat(
+                    # typed: PostgreSQL cannot infer a bare parameter here
+                    Cast(Literal('purchase.line,'), 'VARCHAR'),
+                    Cast(line.id, 'VARCHAR')))
+            .join(purchase, condition=line.purchase == purchase.id)
+            .select(
+                move.product, purchase.warehouse, purchase.party,
+                Count(move.id), Sum(days), Sum(days * days), Max(days),
+                where=(move.state == 'done')
+                & move.from_location.in_(self.suppliers)
+                & (move.company == self.company)
+                & (move.effective_date >= self.start)
+                & (purchase.purchase_date != Null)
+                & in_(purchase.warehouse, self.warehouses),
+                group_by=[move.product, purchase.warehouse, purchase.party]))
+        cursor.execute(*query)
+        pooled = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+        for product, wh, party, n, total, total_sq, max_days in cursor:
+            total, total_sq = float(total or 0), float(total_sq or 0)
+            mean, std = formula.moments(total, total_sq, n)
+            self.lead_by_supplier[wh, product, party] = {
+                'samples': n, 'mean': mean, 'std': std,
+                'max': float(max_days or 0)}
+            acc = pooled[wh, product]
+            acc[0] += n
+            acc[1] += total
+            acc[2] += total_sq
+            acc[3] = max(acc[3], float(max_days or 0))
+        for key, (n, total, total_sq, max_days) in pooled.items():
+            mean, std = formula.moments(total, total_sq, n)
+            self.lead[key] = {
+                'lead_time_samples': n, 'avg_lead_time': max(mean, 0.0),
+                'std_lead_time': std, 'max_lead_time': max(max_days, 0.0)}
+
+    def _load_stock(self):
+        """On-hand quantity per location/product/lot from done moves, and the
+        first receipt date per product (the age of never-used stock)."""
+        Move = Pool().get('stock.move')
+        cursor = Transaction().connection.cursor()
+        internal = list(self.loc_wh)
+        if not internal:
+            return
+        move = Move.__table__()
+        done = (move.state == 'done') & (move.company == self.company)
+        incoming = move.select(
+            move.to_location.as_('location'), move.product, move.lot,
+            move.internal_quantity.as_('qty'),
+            move.effective_date.as_('date'),
+            where=done & move.to_location.in_(internal))
+        outgoing = move.select(
+            move.from_location.as_('location'), move.product, move.lot,
+            (-move.internal_quantity).as_('qty'),
+            Cast(Null, 'DATE').as_('date'),
+            where=done & move.from_location.in_(internal))
+        union = Union(incoming, outgoing, all_=True)
+        cursor.execute(*union.select(
+                union.location, union.product, union.lot,
+                Sum(union.qty), Min(union.date),
+                group_by=[union.location, union.product, union.lot]))
+        for location, product, lot, qty, first in cursor:
+            wh = self.loc_wh[location]
+            qty = float(qty or 0)
+            if qty:
+                self.stock[wh, location, product, lot] = qty
+            first = to_date(first)
+            if first and (self.first_in.get((wh, product)) or first) >= first:
+                self.first_in[wh, product] = first
+
+    def _load_costs(self):
+        CostPrice = Pool().get('product.cost_price')
+        cursor = Transaction().connection.cursor()
+        table = CostPrice.__table__()
+        cursor.execute(*table.select(table.product, table.cost_price,
+                where=(table.company == self.company)
+                & (table.product != Null)))
+        self.costs = {p: float(c or 0) for p, c in cursor}
+
+    def _load_open_supply(self):
+        "(warehouse, product) with a pending purchase request or receipt"
+        pool = Pool()
+        Request = pool.get('purchase.request')
+        Move = pool.get('stock.move')
+        cursor = Transaction().connection.cursor()
+        request = Request.__table__()
+        cursor.execute(*request.select(
+                request.warehouse, request.product,
+                where=request.state.in_(['draft', 'purchased'])
+                & (request.company == self.company),
+                group_by=[request.warehouse, request.product]))
+        self.open_supply.update((w, p) for w, p in cursor)
+        move = Move.__table__()
+        internal = list(self.loc_wh)
+        for sub in chunks(internal):
+            cursor.execute(*move.select(
+                    move.to_location, move.product,
+                    where=move.state.in_(['draft', 'assigned', 'staging'])
+                    & move.from_location.in_(self.suppliers or [-1])
+                    & in_(move.to_location, list(sub)),
+                    group_by=[move.to_location, move.product]))
+            self.open_supply.update(
+                (self.loc_wh[l], p) for l, p in cursor)
+
+    # helpers used by safety stock and detectors
+    def on_hand(self):
+        "{(warehouse, product): quantity}"
+        result = defaultdict(float)
+        for (wh, _, product, _), qty in self.stock.items():
+            result[wh, product] += qty
+        return result
+
+    def main_location(self):
+        "{(warehouse, product): the location holding most of it}"
+        best = {}
+        for (wh, location, product, _), qty in self.stock.items():
+            if qty > best.get((wh, product), (None, 0))[1]:
+                best[wh, product] = (location, qty)
+        return {k: v[0] for k, v in best.items()}

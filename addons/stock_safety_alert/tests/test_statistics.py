@@ -1,0 +1,138 @@
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"Statistics and safety stock computed in SQL from a hand-countable history."
+from trytond.pool import Pool
+from trytond.tests.test_tryton import _DBTestCase, with_transaction
+
+from .tools import Fixture
+
+
+class SafetyStatisticsTestCase(_DBTestCase):
+    "Demand and lead-time statistics, safety stock and order points"
+    module = 'stock_safety_alert'
+
+    def history(self):
+        fx = Fixture.build()
+        # P: 4 out on day -9, 6 out and 2 back on day -7 (a return): two
+        # days of net 4 in a 10-day window -> mean 0.8, sigma 1.6, max 4
+        fx.p = fx.product("P", method='seed')
+        fx.purchase(fx.p, 50, ordered_ago=30, received_ago=25)
+        fx.purchase(fx.p, 50, ordered_ago=9, received_ago=4)    # 5 days
+        fx.purchase(fx.p, 50, ordered_ago=8, received_ago=1)    # 7 days
+        fx.issue(fx.p, 4, 9)
+        fx.issue(fx.p, 6, 7)
+        fx.move(fx.p, fx.customer, fx.storage, 2, 7)
+        fx.issue(fx.p, 40, 20)  # before the window: not in the moments
+        # Q: one move only
+        fx.q = fx.product("Q", method='service')
+        fx.receive(fx.q, 5, 2)
+        fx.issue(fx.q, 5, 1)
+        # R: no history at all
+        fx.r = fx.product("R", method='service_lt')
+        # Z: ordered and received the same day (zero lead time)
+        fx.z = fx.product("Z", method='service')
+        fx.purchase(fx.z, 10, ordered_ago=3, received_ago=3)
+        fx.issue(fx.z, 3, 2)
+        # N: no method: statistics only, never an order point (opt-in)
+        fx.n = fx.product("N")
+        fx.receive(fx.n, 10, 5)
+        fx.issue(fx.n, 1, 1)
+        return fx
+
+    def params(self):
+        Parameter = Pool().get('stock.safety.parameter')
+        return {p.product.name: p for p in Parameter.search([])}
+
+    @with_transaction()
+    def test_demand_statistics(self):
+        "Window moments with zero days, returns, one move, no history"
+        Alert = Pool().get('stock.alert')
+        self.history()
+        Alert.run()
+        params = self.params()
+        p = params['P']
+        self.assertAlmostEqual(p.total_demand, 8)
+        self.assertAlmostEqual(p.avg_daily, 0.8)
+        self.assertAlmostEqual(p.std_daily, 1.6)
+        self.assertAlmostEqual(p.max_daily, 4)
+        self.assertEqual(p.quantity, 150 - 4 - 6 + 2 - 40)
+        q = params['Q']
+        self.assertAlmostEqual(q.avg_daily, 0.5)
+        self.assertAlmostEqual(q.std_daily, 1.5)
+        self.assertAlmostEqual(q.max_daily, 5)
+        self.assertEqual(q.quantity, 0)
+        r = params['R']
+        self.assertEqual((r.avg_daily, r.std_daily, r.quantity), (0, 0, 0))
+        self.assertEqual((r.safety_stock, r.reorder_point), (0, 0))
+        self.assertIsNone(r.order_point)
+
+    @with_transaction()
+    def test_lead_time_statistics(self):
+        "Order date to receipt date, only receipts inside the window"
+        Alert = Pool().get('stock.alert')
+        self.history()
+        Alert.run()
+        params = self.params()
+        p = params['P']
+        self.assertEqual(p.lead_time_samples, 2)
+        self.assertAlmostEqual(p.avg_lead_time, 6)
+        self.assertAlmostEqual(p.std_lead_time, 1)
+        self.assertAlmostEqual(p.max_lead_time, 7)
+        z = params['Z']
+        self.assertEqual((z.lead_time_samples, z.avg_lead_time), (1, 0))
+        # zero lead time: no safety stock, no reorder point
+        self.assertEqual((z.safety_stock, z.reorder_point), (0, 0))
+        self.assertEqual(params['Q'].lead_time_samples, 0)
+
+    @with_transaction()
+    def test_safety_stock_written_to_order_points(self):
+        "Seed formula on P goes to a core purchase order point"
+        pool = Pool()
+        Alert = pool.get('stock.alert')
+        OrderPoint = pool.get('stock.order_point')
+        fx = self.history()
+        Alert.run()
+        p = self.params()['P']
+        # 4 x 7 - 0.8 x 6 = 23.2 -> 24 units; ROP 0.8 x 6 + 23.2 = 28;
+        # maximum 28 + 0.8 x 30 days of cover = 52
+        self.assertEqual((p.safety_stock, p.reorder_point, p.max_quantity),
+            (24, 28, 52))
+        op, = OrderPoint.search([('product', '=', fx.p.id)])
+        self.assertEqual(p.order_point, op)
+        self.assertEqual((op.type, op.location, op.min_quantity,
+                op.target_quantity), ('purchase', fx.wh, 28, 52))
+        self.assertEqual(OrderPoint.search([('product', '=', fx.n.id)]), [])
+
+        # a second run with more usage updates the same order point
+        fx.issue(fx.p, 10, 0)
+        Alert.run()
+        op2, = OrderPoint.search([('product', '=', fx.p.id)])
+        self.assertEqual(op2.id, op.id)
+        self.assertGreater(op2.min_quantity, 28)
+
+    @with_transaction()
+    def test_method_from_category_fixed_and_critical(self):
+        pool = Pool()
+        Alert = pool.get('stock.alert')
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        fx = self.history()
+        category = Category(name="Critical", safety_method='service',
+            safety_critical=True)
+        category.save()
+        Template.write([fx.n.template], {'categories': [('add', [category])]})
+        fixed = fx.product("F", method='fixed', safety_min_quantity=5,
+            safety_max_quantity=20)
+        Alert.run()
+        params = self.params()
+        self.assertEqual(params['N'].method, 'service')
+        self.assertTrue(params['N'].critical)
+        self.assertEqual(params['N'].service_level, 0.99)
+        self.assertEqual(params['Q'].service_level, 0.95)
+        f = params['F']
+        self.assertEqual((f.reorder_point, f.max_quantity), (5, 20))
+        self.assertEqual(f.order_point.min_quantity, 5)
+        self.assertEqual(fixed.template.safety_method, 'fixed')
+
+
+del _DBTestCase

@@ -1,0 +1,133 @@
+"""Benchmark: scans through the factory_scan JSON HTTP API (PostgreSQL).
+
+trytond's WSGI app is served in-process by werkzeug on 127.0.0.1 (threaded);
+a clerk's validated `factory_scan` key authenticates every call.  Measured in
+the same run: the p95 of a trivial authenticated call (GET ping) and of
+accepted scans (one client per receipt document, CLIENTS clients at once),
+plus the scan throughput.  Prints `name: value` lines.
+
+Usage: python bench/bench_scan_api.py [--scans N] [--clients N]
+"""
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import statistics
+import threading
+import time
+
+PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[18]
+
+
+def setup(clients, scans):
+    "Company, clerk key and one receipt document per client; committed"
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import DB_NAME
+    from trytond.transaction import Transaction
+    from trytond.modules.factory_stock_ext.tests.tools_qc_scan import (
+        factory, shipment_in, user_in)
+    with Transaction().start(DB_NAME, 1, context={
+                '_skip_warnings': True}) as transaction, \
+            contextlib.ExitStack() as stack:
+        f = factory(stack, qc=False)
+        clerk = user_in(['factory_stock_ext.group_factory_clerk'], 'clerk',
+            f.company)
+        Application = Pool().get('res.user.application')
+        application, = Application.create([{'user': clerk.id,
+                    'application': 'factory_scan', 'state': 'validated'}])
+        documents = [str(shipment_in(f, [(f.steel, scans, None)]))
+            for _ in range(clients)]
+        key = application.key
+        transaction.commit()
+    return key, documents
+
+
+def call(port, key, method, path, body=None):
+    connection = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+    headers = {'Authorization': 'bearer %s' % key}
+    if body is not None:
+        body = json.dumps(body)
+        headers['Content-Type'] = 'application/json'
+    start = time.perf_counter()
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    elapsed = time.perf_counter() - start
+    connection.close()
+    if response.status != 200:
+        raise RuntimeError('%s %s: %s' % (response.status, path, data[:300]))
+    return elapsed, json.loads(data)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--scans', type=int, default=400,
+        help="accepted scans per client")
+    parser.add_argument('--clients', type=int, default=2)
+    options = parser.parse_args()
+    os.environ['TRYTOND_DATABASE_URI'] = PG_URI
+    os.environ['DB_NAME'] = 'bench_scan_api_%s' % os.getpid()
+    os.environ.setdefault('DB_CACHE', 'postgresql://')
+    import logging
+    logging.disable(logging.WARNING)
+    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+    activate_module(['factory_stock_ext'])
+    from trytond.wsgi import app
+    from werkzeug.serving import make_server
+
+    key, documents = setup(options.clients, options.scans)
+    server = make_server('127.0.0.1', 0, app, threaded=True)
+    port = server.server_port
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = '/%s/factory_scan' % DB_NAME
+    try:
+        for _ in range(20):  # warm caches of both paths
+            call(port, key, 'GET', base + '/ping')
+        trivial = [call(port, key, 'GET', base + '/ping')[0]
+            for _ in range(300)]
+        latencies, results = [], []
+
+        def client(index, document):
+            for i in range(options.scans):
+                elapsed, data = call(port, key, 'POST', base + '/scan', {
+                        'document': document, 'code': 'M-STEEL',
+                        'quantity': 1, 'location': 'IN',
+                        'client_key': 'bench-%s-%s' % (index, i),
+                        'device': 'HH-%s' % index})
+                latencies.append(elapsed)
+                results.append(data['result'])
+
+        threads = [threading.Thread(target=client, args=(i, d))
+            for i, d in enumerate(documents)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        total = time.perf_counter() - start
+        trivial_after = [call(port, key, 'GET', base + '/ping')[0]
+            for _ in range(300)]
+    finally:
+        server.shutdown()
+        drop_db()
+
+    trivial_p95 = p95(trivial + trivial_after)
+    scan_p95 = p95(latencies)
+    print('backend: postgresql')
+    print('clients: %s' % options.clients)
+    print('scans: %s' % len(latencies))
+    print('scans_accepted: %s' % results.count('accepted'))
+    print('scans_per_second: %.1f' % (len(latencies) / total))
+    print('scan_api_p50_ms: %.2f' % (statistics.median(latencies) * 1000))
+    print('scan_api_p95_ms: %.2f' % (scan_p95 * 1000))
+    print('trivial_call_p95_ms: %.2f' % (trivial_p95 * 1000))
+    print('scan_api_p95_ratio_vs_trivial_call: %.2f' % (scan_p95 / trivial_p95))
+
+
+if __name__ == '__main__':
+    main()
