@@ -59,18 +59,22 @@ class ABCValue(ModelSQL, ModelView):
         param, abc = Parameter.__table__(), ABC.__table__()
         cost = CostPrice.__table__()
         company = Transaction().context.get('company') or -1
-        abc_class = Coalesce(abc.abc_class, 'C')
-        return (param
+        # products without a class are C; the subquery names the coalesced
+        # class so that PostgreSQL can group by it
+        rows = (param
             .join(abc, 'LEFT', condition=(abc.product == param.product)
                 & (abc.warehouse == param.warehouse))
             .join(cost, 'LEFT', condition=(cost.product == param.product)
                 & (cost.company == param.company))
             .select(
-                Min(param.id).as_('id'),
-                param.warehouse.as_('warehouse'),
-                abc_class.as_('abc_class'),
-                Count(param.id).as_('products'),
-                Sum(param.quantity * Coalesce(cost.cost_price, 0)).as_(
-                    'value'),
-                where=(param.company == company) & (param.quantity > 0),
-                group_by=[param.warehouse, abc_class]))
+                param.id, param.warehouse,
+                Coalesce(abc.abc_class, 'C').as_('abc_class'),
+                (param.quantity * Coalesce(cost.cost_price, 0)).as_('value'),
+                where=(param.company == company) & (param.quantity > 0)))
+        return rows.select(
+            Min(rows.id).as_('id'),
+            rows.warehouse.as_('warehouse'),
+            rows.abc_class.as_('abc_class'),
+            Count(rows.id).as_('products'),
+            Sum(rows.value).as_('value'),
+            group_by=[rows.warehouse, rows.abc_class])
