@@ -13,21 +13,8 @@ import datetime as dt
 import os
 import time
 
-PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+from benchlib import pick_backend  # noqa: E402
 MONTHS = 12
-
-
-def pick_backend():
-    try:
-        import psycopg
-        psycopg.connect(PG_URI + 'postgres', connect_timeout=3).close()
-        os.environ['TRYTOND_DATABASE_URI'] = PG_URI
-        os.environ['DB_NAME'] = 'bench_abc_%s' % os.getpid()
-        return 'postgresql'
-    except Exception:
-        os.environ['TRYTOND_DATABASE_URI'] = 'sqlite://'
-        os.environ['DB_NAME'] = ':memory:'
-        return 'sqlite'
 
 
 def main():
@@ -37,7 +24,7 @@ def main():
         help="2,000 products instead of the issue's 20,000")
     options = parser.parse_args()
     products = 2000 if options.small else options.products
-    backend = pick_backend()
+    backend = pick_backend('bench_abc')
     print(f'backend: {backend}')
     print(f'products: {products}')
     print(f'months: {MONTHS}')

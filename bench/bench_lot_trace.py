@@ -16,23 +16,10 @@ import logging
 import os
 import time
 
-PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+from benchlib import pick_backend  # noqa: E402
 DEPTH = 5
 FAN_IN = 3
 DELIVERIES = 10
-
-
-def pick_backend():
-    try:
-        import psycopg
-        psycopg.connect(PG_URI + 'postgres', connect_timeout=3).close()
-        os.environ['TRYTOND_DATABASE_URI'] = PG_URI
-        os.environ['DB_NAME'] = 'bench_lot_trace_%s' % os.getpid()
-        return 'postgresql'
-    except Exception:
-        os.environ['TRYTOND_DATABASE_URI'] = 'sqlite://'
-        os.environ['DB_NAME'] = ':memory:'
-        return 'sqlite'
 
 
 def main():
@@ -42,7 +29,7 @@ def main():
         help="the issue's size: 1,000,000 background moves")
     options = parser.parse_args()
     moves = 1_000_000 if options.full else options.moves
-    backend = pick_backend()
+    backend = pick_backend('bench_lot_trace')
     print(f'backend: {backend}')
     print(f'background_moves: {moves}')
     print(f'trace_depth: {DEPTH}')

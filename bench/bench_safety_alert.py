@@ -17,23 +17,9 @@ import resource
 import sys
 import time
 
-PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+from benchlib import pick_backend  # noqa: E402
 DAYS = 365
 SAMPLE = 500
-
-
-def pick_backend():
-    try:
-        import psycopg
-        psycopg.connect(PG_URI + 'postgres', connect_timeout=3).close()
-        os.environ['TRYTOND_DATABASE_URI'] = PG_URI
-        os.environ['DB_NAME'] = 'bench_safety_alert_%s' % os.getpid()
-        os.environ.setdefault('DB_CACHE', 'postgresql://')
-        return 'postgresql'
-    except Exception:
-        os.environ['TRYTOND_DATABASE_URI'] = 'sqlite://'
-        os.environ['DB_NAME'] = ':memory:'
-        return 'sqlite'
 
 
 def main():
@@ -43,7 +29,7 @@ def main():
         help="the issue's size: 20,000 products")
     options = parser.parse_args()
     products = 20000 if options.full else options.products
-    backend = pick_backend()
+    backend = pick_backend('bench_safety_alert', db_cache='postgresql://')
     print(f'backend: {backend}')
     print(f'products: {products}')
     print('warehouses: 2')
