@@ -32,7 +32,8 @@ class WebClientTestCase(unittest.TestCase):
     def setUp(self):
         self.driver = chromium()
         self.addCleanup(self.driver.quit)
-        self.wait = WebDriverWait(self.driver, 90)
+        # generous: under CI load the first zh_CN page load can take minutes
+        self.wait = WebDriverWait(self.driver, 240)
 
     def login(self, login, password):
         self.driver.get(f'{self.url}/#{self.db}')
