@@ -38,7 +38,10 @@ class TaskLine(ModelSQL, ModelView):
         help="Found in the location although not expected.")
     round = fields.Integer("Round", readonly=True)
     counted_quantity = fields.Float("Counted Quantity", readonly=True)
-    counted_at = fields.DateTime("Counted at", readonly=True)
+    # Timestamp keeps microseconds: the book snapshot compares it with move
+    # write dates, and a DateTime (whole seconds) put moves done earlier in
+    # the same second after the count
+    counted_at = fields.Timestamp("Counted at", readonly=True)
     counted_by = fields.Many2One('res.user', "Counted by", readonly=True)
     first_quantity = fields.Float("First Count", readonly=True)
     first_counted_by = fields.Many2One(
@@ -193,7 +196,7 @@ class Count(ModelSQL, ModelView):
         ondelete='CASCADE', readonly=True)
     quantity = fields.Float("Quantity", required=True, readonly=True)
     round = fields.Integer("Round", readonly=True)
-    counted_at = fields.DateTime("Counted at", required=True, readonly=True)
+    counted_at = fields.Timestamp("Counted at", required=True, readonly=True)
     counter = fields.Many2One('res.user', "Counter", readonly=True)
     device = fields.Char("Device", readonly=True)
     client_key = fields.Char("Client Key", readonly=True,
