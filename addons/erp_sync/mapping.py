@@ -74,67 +74,56 @@ class Mapping(ModelSQL, ModelView):
     @classmethod
     def product_codes(cls, endpoint, products):
         "{product id: remote code}, falling back to our product code"
-        codes = {p.id: p.code or '' for p in products}
-        for mapping in cls.search([
-                    ('endpoint', '=', endpoint.id),
-                    ('type', '=', 'product'),
-                    ('product', 'in', list(codes)),
-                    ]):
-            codes[mapping.product.id] = mapping.remote_code
-        return codes
+        return cls._remote_codes(endpoint, 'product',
+            {p.id: p.code or '' for p in products})
 
     @classmethod
     def location_codes(cls, endpoint, locations):
         "{location id: remote code}, falling back to our location code"
-        codes = {l.id: l.code or l.name for l in locations}
-        for mapping in cls.search([
-                    ('endpoint', '=', endpoint.id),
-                    ('type', '=', 'location'),
-                    ('location', 'in', list(codes)),
-                    ]):
-            codes[mapping.location.id] = mapping.remote_code
+        return cls._remote_codes(endpoint, 'location',
+            {l.id: l.code or l.name for l in locations})
+
+    @classmethod
+    def _remote_codes(cls, endpoint, type_, codes):
+        "Overlay the mapped remote codes on the {id: own code} fallbacks"
+        for sub in _chunks(sorted(codes)):
+            for mapping in cls.search([
+                        ('endpoint', '=', endpoint.id),
+                        ('type', '=', type_),
+                        (type_, 'in', sub),
+                        ]):
+                codes[getattr(mapping, type_).id] = mapping.remote_code
         return codes
 
     @classmethod
     def products_by_code(cls, endpoint, codes):
         "{remote code: product id} for the pull side (mapping, then code)"
-        pool = Pool()
-        Product = pool.get('product.product')
-        codes = set(codes)
-        result = {}
-        for mapping in cls.search([
-                    ('endpoint', '=', endpoint.id),
-                    ('type', '=', 'product'),
-                    ('remote_code', 'in', list(codes)),
-                    ]):
-            result[mapping.remote_code] = mapping.product.id
-        rest = codes - set(result)
-        for sub in _chunks(sorted(rest)):
-            for product in Product.search([('code', 'in', sub)]):
-                result.setdefault(product.code, product.id)
-        return result
+        return cls._local_ids(endpoint, 'product', codes, [])
 
     @classmethod
     def warehouses_by_code(cls, endpoint, codes):
         "{remote code: warehouse id} for the pull side (mapping, then code)"
-        pool = Pool()
-        Location = pool.get('stock.location')
+        return cls._local_ids(endpoint, 'location', codes,
+            [('type', '=', 'warehouse')])
+
+    @classmethod
+    def _local_ids(cls, endpoint, type_, codes, domain):
+        """{remote code: record id}: the mapping wins, then a record of
+        ours with that code (restricted by domain)"""
+        Target = Pool().get(cls._fields[type_].model_name)
         codes = set(codes)
         result = {}
-        for mapping in cls.search([
-                    ('endpoint', '=', endpoint.id),
-                    ('type', '=', 'location'),
-                    ('location.type', '=', 'warehouse'),
-                    ('remote_code', 'in', list(codes)),
-                    ]):
-            result[mapping.remote_code] = mapping.location.id
-        rest = codes - set(result)
-        if rest:
-            for location in Location.search([
-                        ('type', '=', 'warehouse'),
-                        ('code', 'in', sorted(rest)),
-                        ]):
-                result.setdefault(location.code, location.id)
+        for sub in _chunks(sorted(codes)):
+            for mapping in cls.search([
+                        ('endpoint', '=', endpoint.id),
+                        ('type', '=', type_),
+                        ('remote_code', 'in', sub),
+                        ] + [(type_ + '.' + d[0],) + tuple(d[1:])
+                        for d in domain]):
+                result[mapping.remote_code] = getattr(mapping, type_).id
+        for sub in _chunks(sorted(codes - set(result))):
+            for record in Target.search(domain + [('code', 'in', sub)]):
+                result.setdefault(record.code, record.id)
         return result
 
 
