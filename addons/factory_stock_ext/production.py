@@ -8,6 +8,7 @@ from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from . import scan_sql
 from .exceptions_scan import scan_error
 from .scan_rules import EPSILON, ScanChecker
 
@@ -37,6 +38,9 @@ class Production(metaclass=PoolMeta):
             lot=None, client_key=None, device=None):
         """Return unused issued material: logged as a negative scan on the
         open issue session, never more than was issued for the component"""
+        if production.state == 'done':
+            return cls._return_after_run(production, code, quantity,
+                location, lot, client_key, device)
         pool = Pool()
         Session = pool.get('stock.scan.session')
         Line = pool.get('stock.scan.line')
@@ -62,6 +66,59 @@ class Production(metaclass=PoolMeta):
             raise scan_error('return_beyond_issued', code=code,
                 quantity=quantity, issued=issued)
         values.update({'session': session.id, 'code': code,
+                'quantity': -quantity,
+                'client_key': client_key or uuid.uuid4().hex,
+                'device': device, 'user': Transaction().user or None,
+                'scanned_at': dt.datetime.now()})
+        with Transaction().set_context(_scan_checked=True):
+            line, = Line.create([values])
+        return line
+
+    @classmethod
+    def _return_after_run(cls, production, code, quantity, location, lot,
+            client_key, device):
+        """Unused material back from a done production: a done move from
+        the production location to the bin it was issued from (or the
+        scanned one below it), logged as a negative scan on the issue
+        session; never more than consumed net of earlier returns"""
+        pool = Pool()
+        Session = pool.get('stock.scan.session')
+        Line = pool.get('stock.scan.line')
+        Move = pool.get('stock.move')
+        row = scan_sql.lock_document(production, client_key)
+        if row[1]:
+            return Line(row[1])
+        if not quantity or quantity <= 0:
+            raise scan_error('invalid_quantity', code=code)
+        session = Session(document=production, kind='issue')
+        values = ScanChecker(session).check(code, None, location, lot,
+            state=row[0], returning=True)
+        if values['result'] != 'accepted':
+            raise scan_error('return_refused', code=code,
+                message=values['message'])
+        issued = Move(values['move'])
+        returned = sum(m.quantity for m in Move.search([
+                    ('origin', '=', str(issued)), ('state', '=', 'done')]))
+        if quantity > issued.quantity - returned + EPSILON:
+            raise scan_error('return_beyond_issued', code=code,
+                quantity=quantity, issued=issued.quantity - returned)
+        back, = Move.create([{'product': issued.product.id,
+                    'unit': issued.unit.id, 'quantity': quantity,
+                    'lot': values['lot'] or (issued.lot and issued.lot.id),
+                    'from_location': issued.to_location.id,
+                    'to_location': values['location'],
+                    'company': issued.company.id, 'origin': str(issued),
+                    'effective_date': dt.date.today(),
+                    'unit_price': issued.product.cost_price,
+                    'currency': issued.company.currency.id}])
+        Move.do([back])
+        sessions = Session.search([('document', '=', str(production)),
+                ('kind', '=', 'issue')], order=[('id', 'DESC')], limit=1)
+        if not sessions:
+            sessions = Session.create([{'document': str(production),
+                        'kind': 'issue', 'device': device,
+                        'state': 'done'}])
+        values.update({'session': sessions[0].id, 'code': code,
                 'quantity': -quantity,
                 'client_key': client_key or uuid.uuid4().hex,
                 'device': device, 'user': Transaction().user or None,

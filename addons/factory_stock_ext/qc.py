@@ -89,6 +89,10 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
                     'invisible': Eval('qc_state') != 'hold',
                     'depends': ['qc_state'],
                     },
+                'qc_partial': {
+                    'invisible': Eval('qc_state') != 'hold',
+                    'depends': ['qc_state'],
+                    },
                 })
 
     @classmethod
@@ -145,6 +149,12 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
     def qc_reject(cls, lots):
         for lot in lots:
             lot.qc_decide(accepted=0)
+
+    @classmethod
+    @ModelView.button_action('factory_stock_ext.wizard_qc_partial')
+    def qc_partial(cls, lots):
+        "Partial pass: the wizard asks the passed quantity and the reason"
+        pass
 
     def _qc_held_moves(self):
         "Draft put-away moves that still carry this lot out of QC"

@@ -10,10 +10,14 @@ from werkzeug.exceptions import abort
 from trytond.exceptions import UserError, UserWarning
 from trytond.protocols.wrappers import (
     Response, user_application, with_pool, with_transaction)
+from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from . import scan_sql
+
 factory_scan = user_application('factory_scan')
+NOT_FOUND = {'unknown_document', 'unknown_session'}
 DOCUMENT_MODELS = {'stock.shipment.in', 'stock.shipment.out',
     'stock.shipment.internal', 'production'}
 
@@ -51,7 +55,8 @@ def _api(func):
             try:
                 return func(request, pool, data, *args, **kwargs)
             except UserError as e:
-                _fail(getattr(e, 'code', 'user_error'), e.message)
+                code = getattr(e, 'code', 'user_error')
+                _fail(code, e.message, 404 if code in NOT_FOUND else 400)
             except UserWarning as e:
                 _fail('warning', e.message)
             except (KeyError, ValueError, TypeError) as e:
@@ -61,32 +66,27 @@ def _api(func):
 
 
 def _document(pool, data):
-    Session = pool.get('stock.scan.session')
+    "The session or document record; existence and access checked by _scan"
     if data.get('session'):
-        sessions = Session.search([('id', '=', int(data['session']))])
-        if not sessions:
-            _fail('unknown_session', "Unknown session.", 404)
-        return sessions[0]
+        return pool.get('stock.scan.session')(int(data['session']))
     model, _, id_ = str(data['document']).partition(',')
     if model not in DOCUMENT_MODELS:
         _fail('bad_request', "Unknown document model.")
-    Model = pool.get(model)
-    records = Model.search([('id', '=', int(id_))])
-    if not records:
-        _fail('unknown_document', "Unknown document.", 404)
-    return records[0]
+    return pool.get(model)(int(id_))
 
 
-def _location(pool, value):
-    Location = pool.get('stock.location')
+def _location(value):
+    "The (id, left, right) row of the scanned location (code or id)"
     if value in {None, ''}:
         return None
+    Pool().get('ir.model.access').check('stock.location', 'read')
     if isinstance(value, int):
-        return Location(value)
-    found = Location.search([('code', '=', str(value))], limit=1)
-    if not found:
+        row = scan_sql.location_row(location_id=value)
+    else:
+        row = scan_sql.location_row(code=str(value))
+    if not row:
         _fail('unknown_location', "Unknown location code: %s." % value)
-    return found[0]
+    return row
 
 
 @app.route('/<database_name>/factory_scan/ping', methods=['GET'])
@@ -108,11 +108,12 @@ def scan(request, pool, data):
     document = _document(pool, data)
     line, duplicate = Session._scan(document, str(data['code']),
         float(data.get('quantity', 1)),
-        location=_location(pool, data.get('location')),
+        location=_location(data.get('location')),
         lot=data.get('lot') or None, client_key=data.get('client_key'),
         device=data.get('device'), kind=data.get('kind'))
     counted = line.result in {'accepted', 'approved'}
     return {
+        # Values the scan just wrote (no read back of the line)
         'line': line.id, 'session': line.session.id,
         'result': line.result, 'duplicate': duplicate,
         'error': None if counted else line.result,

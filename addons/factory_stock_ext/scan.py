@@ -7,13 +7,15 @@ from sql import Null
 from sql.aggregate import Sum
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from . import scan_sql
 from .exceptions_scan import check_group, scan_error
-from .scan_rules import ScanChecker, default_kind
+from .scan_rules import ScanChecker, default_kind, kinds_of
 
 KINDS = [
     ('receipt', "Supplier Receipt"),
@@ -56,6 +58,28 @@ class Location(metaclass=PoolMeta):
         help="How much more than the BOM quantity may be issued by scan.")
 
 
+class Lot(metaclass=PoolMeta):
+    __name__ = 'stock.lot'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # A scanned code is first looked up as a lot number
+        cls._sql_indexes.add(Index(t, (t.number, Index.Equality())))
+
+
+class ProductIdentifier(metaclass=PoolMeta):
+    __name__ = 'product.identifier'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # …then as a barcode (core only indexes it for similarity)
+        cls._sql_indexes.add(Index(t, (t.code, Index.Equality())))
+
+
 class ScanSession(Workflow, ModelSQL, ModelView):
     __name__ = 'stock.scan.session'
     __string__ = "Scan Session"
@@ -93,6 +117,10 @@ class ScanSession(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # Each scan looks up the open session of its document
+        cls._sql_indexes.add(Index(t, (t.document, Index.Equality()),
+                (t.state, Index.Equality(cardinality='low'))))
         cls._order = [('id', 'DESC')]
         cls._transitions |= {
             ('open', 'done'), ('open', 'overridden'), ('open', 'cancelled')}
@@ -169,10 +197,10 @@ class ScanSession(Workflow, ModelSQL, ModelView):
         kind = kind or default_kind(document)
         if not kind:
             raise scan_error('document_closed', document=document.rec_name)
-        domain = [('document', '=', str(document)), ('kind', '=', kind),
-            ('state', '=', 'open'), ('user', '=', Transaction().user or None),
-            ('device', '=', device)]
-        sessions = cls.search(domain, limit=1)
+        sessions = cls.search([('document', '=', str(document)),
+                ('kind', '=', kind), ('state', '=', 'open'),
+                ('user', '=', Transaction().user or None),
+                ('device', '=', device)], order=[('id', 'DESC')], limit=1)
         if sessions:
             return sessions[0]
         session, = cls.create([{'document': str(document), 'kind': kind,
@@ -189,43 +217,66 @@ class ScanSession(Workflow, ModelSQL, ModelView):
     @classmethod
     def _scan(cls, document, code, quantity, location=None, lot=None,
             client_key=None, device=None, kind=None):
-        "Return (line, duplicate)"
+        """Return (line, duplicate).
+
+        The hot path of every handheld scan: a handful of indexed SQL
+        queries (scan_sql), no read of the whole document or session.
+        `document` may also be a session; `location` a record, an id or a
+        scan_sql.location_row."""
         pool = Pool()
         Line = pool.get('stock.scan.line')
-        session = cls._session_for(document, kind=kind, device=device)
+        session_id = state = None
+        if isinstance(document, cls):
+            session_id = document.id
+            row = scan_sql.session_row(session_id,
+                scan_sql.rule_query(document))
+            if not row:
+                raise scan_error('unknown_session', session=session_id)
+            reference, kind, state, session_device = row
+            device = device or session_device
+            model, id_ = reference.split(',')
+            document = pool.get(model)(int(id_))
         # Serialise scans of one document: coverage must count every session
-        session.lock_document()
-        if client_key:
-            existing = Line.search([('client_key', '=', client_key)], limit=1)
-            if existing:
-                return existing[0], True
-        if session.state != 'open':
-            raise scan_error('session_closed', session=session.rec_name)
+        user = Transaction().user or None
+        row = scan_sql.lock_document(document, client_key,
+            scan_sql.rule_query(document),
+            None if session_id else (kind or kinds_of(document), user, device))
+        if not row:
+            raise scan_error('unknown_document', document=str(document))
+        document_state, sent = row[:2]
+        if sent:
+            return Line(sent), True
+        if not session_id:
+            kind = kind or default_kind(document, document_state)
+            if not kind:
+                raise scan_error('document_closed',
+                    document=document.rec_name)
+            session_id, state = row[2], 'open'
+            if not session_id:
+                session_id, = map(int, cls.create([{
+                                'document': str(document), 'kind': kind,
+                                'device': device}]))
+        if state != 'open':
+            raise scan_error('session_closed',
+                session=cls(session_id).rec_name)
+        session = cls(session_id, document=document, kind=kind, device=device)
         line = session._new_line(code, quantity, location, lot, client_key,
-            device)
+            device, document_state)
         return line, False
 
     def lock_document(self):
-        """Row-lock the document for the rest of the transaction.
+        "Row-lock the document for the rest of the transaction (scan_sql)"
+        scan_sql.lock_document(self.document)
 
-        A no-op UPDATE rather than Model.lock(): lock() restarts the whole
-        transaction the first time (costly for every scan), while under
-        PostgreSQL REPEATABLE READ an UPDATE of a row changed by a concurrent
-        committed scan raises a serialization error, so the scan is retried
-        (by the RPC/route machinery) on a fresh snapshot: coverage is always
-        computed with every other session's committed scans."""
-        document = self.document
-        table = document.__class__.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.update([table.write_date], [table.write_date],
-                where=table.id == document.id))
-
-    def _new_line(self, code, quantity, location, lot, client_key, device):
+    def _new_line(self, code, quantity, location, lot, client_key, device,
+            document_state=None):
+        "Check the scan, append it to the log with one INSERT"
         pool = Pool()
         Line = pool.get('stock.scan.line')
         if not quantity or quantity <= 0:
             raise scan_error('invalid_quantity', code=code)
-        values = ScanChecker(self).check(code, quantity, location, lot)
+        values = ScanChecker(self).check(code, quantity, location, lot,
+            state=document_state)
         values.update({
                 'session': self.id, 'code': code, 'quantity': quantity,
                 'client_key': client_key or uuid.uuid4().hex,
@@ -233,10 +284,11 @@ class ScanSession(Workflow, ModelSQL, ModelView):
                 'user': Transaction().user or None,
                 'scanned_at': dt.datetime.now(),
                 })
-        values.setdefault('location', getattr(location, 'id', location))
-        with Transaction().set_context(_scan_checked=True):
-            line, = Line.create([values])
-        return line
+        line_id = scan_sql.insert_line(values)
+        # The caller reads these back: no SELECT of the new line
+        return Line(line_id, **{k: values[k] for k in (
+                    'session', 'result', 'message', 'product', 'lot', 'move',
+                    'quantity', 'code', 'client_key', 'location')})
 
     @classmethod
     @ModelView.button
@@ -328,10 +380,15 @@ class ScanLine(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        # The unique constraint is also the index of the client key lookup
         cls._sql_constraints += [
             ('client_key_unique', Unique(t, t.client_key),
                 'factory_stock_ext.msg_scan_client_key_unique'),
             ]
+        # Each scan sums what was counted per move of its product
+        cls._sql_indexes.add(Index(t, (t.move, Index.Range()),
+                (t.result, Index.Equality(cardinality='low')),
+                where=t.move != Null))
         cls._order = [('id', 'DESC')]
 
     @classmethod

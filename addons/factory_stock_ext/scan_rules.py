@@ -4,7 +4,9 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
+from trytond.transaction import without_check_access
 
+from . import scan_sql
 from .exceptions_scan import scan_error
 
 EPSILON = 1e-9
@@ -27,11 +29,18 @@ KIND_RULES = {
     }
 
 
-def default_kind(document):
-    "The kind of scanning a document needs in its current state"
+def default_kind(document, state=None):
+    "The kind of scanning a document needs in its (given) current state"
+    state = state or document.state
     for kind, (model, states, _, _) in KIND_RULES.items():
-        if document.__name__ == model and document.state in states:
+        if document.__name__ == model and state in states:
             return kind
+
+
+def kinds_of(document):
+    "{kind: document states} of the kinds of scanning of the document"
+    return {kind: states for kind, (model, states, _, _) in KIND_RULES.items()
+        if model == document.__name__}
 
 
 class ScanChecker:
@@ -44,6 +53,7 @@ class ScanChecker:
         model, self.states, getter, self.side_name = KIND_RULES[self.kind]
         self._getter = getter
         self._moves = None
+        self.product_name = None  # (code, template id, name) of the scan
 
     @property
     def moves(self):
@@ -53,35 +63,31 @@ class ScanChecker:
                 if m.state != 'cancelled']
         return self._moves
 
-    def moves_for(self, product):
-        """Expected moves of one product: a direct search instead of the
-        document's function fields, which read and sort every move (the hot
-        path of each scan)"""
-        Move = Pool().get('stock.move')
-        if self.kind == 'issue':
-            domain = [('production_input', '=', self.document.id)]
-        else:
-            domain = [('shipment', '=', str(self.document))]
-        moves = Move.search(domain + [('product', '=', product.id),
-                ('state', '!=', 'cancelled')], order=[('id', 'ASC')])
-        return [m for m in moves if self._expected(m)]
+    def moves_for(self, product_id):
+        """Expected moves of one product with their counted quantity, in one
+        SQL query (the hot path of each scan)"""
+        return [m for m in scan_sql.moves(self.kind, self.document,
+                product_id, self.side_name) if self._expected(m)]
 
     def _expected(self, move):
         "Same selection as the document's incoming/inventory/… moves"
-        d = self.document
         if self.kind == 'receipt':
-            return move.from_location.type == 'supplier'
-        elif self.kind == 'putaway':
-            return move.from_location == d.warehouse_input
+            return move['from_type'] == 'supplier'
+        elif self.kind == 'issue':
+            return True
+        d = self.document
+        if self.kind == 'putaway':
+            return move['from_location'] == d.warehouse_input.id
         elif self.kind == 'transfer_out':
             return (not d.transit_location
-                or move.to_location == d.transit_location)
+                or move['to_location'] == d.transit_location.id)
         elif self.kind == 'transfer_in':
-            return move.from_location == d.transit_location
+            return move['from_location'] == getattr(
+                d.transit_location, 'id', None)
         elif self.kind == 'delivery':
             if d.warehouse_output != d.warehouse_storage:
-                return move.to_location == d.warehouse_output
-            return move.to_location == d.customer_location
+                return move['to_location'] == d.warehouse_output.id
+            return move['to_location'] == d.customer_location.id
         return True
 
     @staticmethod
@@ -95,13 +101,13 @@ class ScanChecker:
     def side(self, move):
         return getattr(move, self.side_name)
 
-    def due(self, move):
-        "Quantity that may be scanned for the move (issue: BOM + tolerance)"
+    def due(self, quantity):
+        "Quantity that may be scanned for a move (issue: BOM + tolerance)"
         if self.kind == 'issue':
             warehouse = self.document.warehouse
             tolerance = (warehouse.issue_tolerance or 0) if warehouse else 0
-            return move.quantity * (1 + tolerance / 100)
-        return move.quantity
+            return quantity * (1 + tolerance / 100)
+        return quantity
 
     def covered(self):
         Line = Pool().get('stock.scan.line')
@@ -113,136 +119,169 @@ class ScanChecker:
             if covered.get(m.id, 0) < m.quantity - EPSILON]
 
     def _resolve(self, code, lot):
-        "Return (product, lot, lot_number_to_create) for the scanned code"
-        pool = Pool()
-        Lot = pool.get('stock.lot')
-        Product = pool.get('product.product')
-        Identifier = pool.get('product.identifier')
-        product = lot_record = None
-        # A lot number always resolves to the lot's own product
-        lots = Lot.search([('number', '=', code)])
-        if lots:
-            if len(lots) > 1:
-                products = {m.product for m in self.moves}
-                lots.sort(key=lambda l: l.product not in products)
-            lot_record = lots[0]
-            product = lot_record.product
-        else:
-            identifiers = Identifier.search([('code', '=', code)], limit=1)
-            if identifiers:
-                product = identifiers[0].product
-            else:
-                found = Product.search([('code', '=', code)], limit=1)
-                product = found[0] if found else None
-        if not product or lot in {None, ''}:
-            return product, lot_record, None
+        """Return (product id, lot row, lot number to create) for the scanned
+        code; lot row is False when the given lot does not match.  A lot
+        row is (id, product, number, expiration date, QC state)."""
+        rows = scan_sql.resolve_code(code)
+        if not rows:
+            return None, None, None
+        if len(rows) > 1:
+            # Same number for several products: prefer one of the document
+            products = {m.product.id for m in self.moves}
+            rows.sort(key=lambda r: r[1] not in products)
+        lot_record = rows[0][:5] if rows[0][0] else None
+        product_id = rows[0][1]
+        self.product_name = rows[0][5]
+        if lot in {None, ''}:
+            return product_id, lot_record, None
         if isinstance(lot, str):
-            found = Lot.search(
-                [('number', '=', lot), ('product', '=', product.id)], limit=1)
-            if found:
-                lot = found[0]
-            elif self.kind == 'receipt' and not lot_record:
-                return product, None, lot
-            else:
-                return product, False, None
+            found = scan_sql.lot_row(product_id, number=lot)
+            if not found:
+                if self.kind == 'receipt' and not lot_record:
+                    return product_id, None, lot
+                return product_id, False, None
         else:
-            lot = Lot(int(lot))
-        if lot.product != product or (lot_record and lot_record != lot):
-            return product, False, None
-        return product, lot, None
+            found = scan_sql.lot_row(product_id, lot_id=int(lot))
+        if (not found or found[1] != product_id
+                or (lot_record and lot_record[0] != found[0])):
+            return product_id, False, None
+        return product_id, found, None
 
     def _lot_refusal(self, lot, move):
         if not lot:
             return None
-        expiration = getattr(lot, 'expiration_date', None)
+        _, _, _, expiration, qc_state = lot
         if expiration and expiration < dt.date.today():
             return 'lot_expired'
         if self.kind == 'receipt':
             return None
         rejected = self.document.warehouse.rejected_location \
             if self.kind == 'putaway' else None
-        if lot.qc_state == 'hold' or (lot.qc_state == 'rejected'
-                and not (rejected and move.to_location == rejected)):
+        if qc_state == 'hold' or (qc_state == 'rejected'
+                and not (rejected and move['to_location'] == rejected.id)):
             return 'lot_on_hold'
 
-    def check(self, code, quantity, location=None, lot=None):
-        "Return the values of the scan line: result, message, move, …"
-        pool = Pool()
-        Location = pool.get('stock.location')
-        Lot = pool.get('stock.lot')
-        if self.document.state not in self.states:
+    def _location(self, location):
+        "scan_sql.location_row of the scanned location (a record or an id)"
+        if location is None or isinstance(location, tuple):
+            return location
+        return scan_sql.location_row(location_id=int(location))
+
+    def check(self, code, quantity, location=None, lot=None, state=None,
+            returning=False):
+        """Return the values of the scan line: result, message, move, …
+
+        `state` is the document state when the caller has just read it
+        (under the document lock); `location` a record, an id or the
+        row of scan_sql.location_row.  `returning` checks goods coming back
+        from a done production: any document state, any lot state."""
+        Lot = Pool().get('stock.lot')
+        if state is None:
+            state = self.document.state
+        if state not in self.states and not returning:
             raise scan_error('document_closed',
                 document=self.document.rec_name)
-        if isinstance(location, int):
-            location = Location(location)
-        product, lot, new_lot = self._resolve(code, lot)
-        values = {'product': product.id if product else None,
-            'lot': lot.id if lot else None,
-            'location': location.id if location else None}
+        location = self._location(location)
+        given = lot if isinstance(lot, str) else ''
+        product_id, lot, new_lot = self._resolve(code, lot)
+        values = {'product': product_id, 'lot': lot[0] if lot else None,
+            'location': location[0] if location else None}
         names = {'code': code, 'quantity': quantity,
-            'document': self.document.rec_name,
-            'product': product.rec_name if product else '',
-            'lot': lot.rec_name if lot else (new_lot or ''),
-            'location': location.rec_name if location else ''}
+            'lot': lot[2] if lot else (new_lot or given)}
+
+        def name_values(*extra):
+            "Names for the message, read only when the message needs them"
+            if 'product' not in names:
+                names['product'] = scan_sql.rec_name('product.template,name',
+                    self.product_name) if product_id else ''
+                names['location'] = scan_sql.rec_name('stock.location,name',
+                    location[3]) if location else ''
+            if 'document' in extra:
+                names['document'] = self.document.rec_name
+            return names
 
         def refuse(result, move=None, **extra):
             values.update(result=result,
-                move=move.id if move else None,
+                move=move['id'] if move else None,
                 message=gettext('factory_stock_ext.msg_scan_%s' % result,
-                    **{**names, **extra}))
+                    **{**name_values('document'), **extra}))
             return values
 
-        if not product:
+        if not product_id:
             return refuse('unknown_code')
-        candidates = self.moves_for(product)
+        candidates = self.moves_for(product_id)
         if not candidates:
             return refuse('wrong_product')
         if lot is False:
             return refuse('wrong_lot', candidates[0])
-        candidates = [m for m in candidates if not m.lot or m.lot == lot]
+        candidates = [m for m in candidates
+            if not m['lot'] or (lot and m['lot'] == lot[0])]
         if not candidates:
             return refuse('wrong_lot', None)
-        refusal = self._lot_refusal(lot, candidates[0])
+        refusal = not returning and self._lot_refusal(lot, candidates[0])
         if refusal:
             return refuse(refusal, candidates[0])
         if location:
-            children = {}
-            for move in candidates:
-                side = self.side(move)
-                if side.id not in children:
-                    children[side.id] = {l.id for l in Location.search(
-                            [('parent', 'child_of', [side.id])])}
+            # Nested sets: the location is the move's side or below it
+            _, left, right, _ = location
             in_place = [m for m in candidates
-                if location.id in children[self.side(m).id]]
+                if m['side_left'] <= left and right <= m['side_right']]
             if not in_place:
                 move = candidates[0]
                 return refuse('wrong_location', move,
-                    expected=self.side(move).rec_name)
+                    expected=scan_sql.location_name(move['side']))
             candidates = in_place
-        covered = Pool().get('stock.scan.line').covered(
-            [m.id for m in candidates])
         if quantity is None:
             # Returns check the goods only; the caller checks the quantity
             candidates = candidates[:1]
-            covered = {candidates[0].id: float('-inf')}
+            candidates[0]['covered'] = float('-inf')
         for move in candidates:
-            remaining = self.due(move) - covered.get(move.id, 0)
+            remaining = self.due(move['quantity']) - move['covered']
             if (quantity or 0) <= remaining + EPSILON:
                 break
         else:
             move = candidates[0]
-            remaining = max(
-                sum(self.due(m) - covered.get(m.id, 0) for m in candidates),
-                0)
+            remaining = max(sum(self.due(m['quantity']) - m['covered']
+                    for m in candidates), 0)
             return refuse('over_quantity', move, remaining=remaining)
         if new_lot:
             # Receipt of a new supplier lot: created once, then found by number
-            lot, = Lot.create([{'number': new_lot, 'product': product.id}])
+            lot, = Lot.create([{'number': new_lot, 'product': product_id}])
             values['lot'] = lot.id
-        values.update(result='accepted', move=move.id,
-            location=(location or self.side(move)).id,
-            message=gettext('factory_stock_ext.msg_scan_accepted', **names))
+        if not location:
+            location = scan_sql.location_row(move['side'])
+        values.update(result='accepted', move=move['id'],
+            location=location[0])
+        values['message'] = gettext('factory_stock_ext.msg_scan_accepted',
+            **name_values())
         return values
+
+    def _split_lots(self, move, lines):
+        """Split a move scanned with several lots: each lot after the first
+        gets a copy of the move with its scanned quantity (and its scan
+        lines); return the first lot, which stays on the move with the
+        rest of the quantity.  Copies, as Lot.qc_decide splits moves."""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Line = pool.get('stock.scan.line')
+        by_lot = {}
+        for line in sorted(lines, key=lambda l: l.id):
+            by_lot.setdefault(line.lot, []).append(line)
+        first, *others = by_lot
+        if move.state == 'assigned':
+            Move.draft([move])
+        moved = 0
+        for lot in others:
+            quantity = sum(l.quantity for l in by_lot[lot])
+            copy, = Move.copy([move], default={
+                    'lot': lot.id, 'quantity': quantity})
+            # The log follows the goods: coverage stays right per move
+            with without_check_access():
+                Line.write(by_lot[lot], {'move': copy.id})
+            moved += quantity
+        Move.write([move], {'quantity': move.quantity - moved})
+        self._split[move.id] = moved
+        return first
 
     def apply(self):
         """Write what the scans established on the moves: the scanned lot,
@@ -252,6 +291,7 @@ class ScanChecker:
         Line = pool.get('stock.scan.line')
         lines = Line.search([('move', 'in', [m.id for m in self.moves]),
                 ('result', 'in', ['accepted', 'approved'])])
+        self._split = {}  # move id: quantity split off to other lots
         by_move = {}
         for line in lines:
             by_move.setdefault(line.move, []).append(line)
@@ -262,6 +302,8 @@ class ScanChecker:
             lots = {l.lot for l in move_lines}
             if len(lots) == 1 and None not in lots and not move.lot:
                 values['lot'] = lots.pop().id
+            elif len(lots) > 1 and None not in lots and not move.lot:
+                values['lot'] = self._split_lots(move, move_lines).id
             bins = {l.location for l in move_lines}
             if (len(bins) == 1 and self.kind in {'putaway', 'issue',
                         'transfer_in'} and bins != {self.side(move)}):
@@ -275,4 +317,6 @@ class ScanChecker:
             if values:
                 if move.state == 'assigned':
                     Move.draft([move])
+                if 'quantity' in values and move.id in self._split:
+                    values['quantity'] -= self._split[move.id]
                 Move.write([move], values)

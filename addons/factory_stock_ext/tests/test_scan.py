@@ -151,6 +151,31 @@ class ScanTestCase(_DBTestCase):
         self.assertEqual(Shipment(shipment.id).state, 'received')
 
     @tx
+    def test_several_lots_split_move(self):
+        "A move scanned with two supplier lots becomes one move per lot"
+        pool = Pool()
+        Session = pool.get('stock.scan.session')
+        Shipment = pool.get('stock.shipment.in')
+        Line = pool.get('stock.scan.line')
+        f = factory(self._stack, qc=False, scan=True)
+        shipment = shipment_in(f, [(f.steel, 10, None)])
+        for key, lot, qty in [('a', 'SUP-A', 4), ('b', 'SUP-B', 4),
+                ('c', 'SUP-A', 2)]:
+            line = Session.scan(shipment, 'M-STEEL', qty, lot=lot,
+                client_key=key)
+            self.assertEqual(line.result, 'accepted')
+        Session.complete([line.session])
+        moves = Shipment(shipment.id).incoming_moves
+        self.assertEqual(sorted((m.lot.number, m.quantity) for m in moves),
+            [('SUP-A', 6), ('SUP-B', 4)])
+        self.assertEqual(Line.covered([m.id for m in moves]),
+            {m.id: m.quantity for m in moves})
+        Shipment.receive([Shipment(shipment.id)])
+        self.assertEqual(sorted((m.lot.number, m.quantity)
+                for m in Shipment(shipment.id).inventory_moves),
+            [('SUP-A', 6), ('SUP-B', 4)])
+
+    @tx
     def test_putaway_to_bin(self):
         "Put-away scans choose the storage bin of the inventory move"
         pool = Pool()

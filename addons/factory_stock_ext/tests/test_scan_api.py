@@ -99,6 +99,34 @@ class ScanAPITestCase(RouteTestCase):
             data='not json', headers=self.headers())
         self.assertEqual(garbage.json['error'], 'bad_request')
 
+    def test_unknown_references_and_session(self):
+        "Unknown document 404, unknown location 400, scan on a session"
+        document = self.new_shipment()
+        missing = self.post('scan', {'document': 'stock.shipment.in,999999',
+                'code': 'M-STEEL', 'client_key': 'u-1'})
+        self.assertEqual(missing.status_code, HTTPStatus.NOT_FOUND)
+        self.assertEqual(missing.json['error'], 'unknown_document')
+        nowhere = self.post('scan', {'document': document, 'code': 'M-STEEL',
+                'location': 'NOWHERE', 'client_key': 'u-2'})
+        self.assertEqual(nowhere.status_code, HTTPStatus.BAD_REQUEST)
+        self.assertEqual(nowhere.json['error'], 'unknown_location')
+        first = self.post('scan', {'document': document, 'code': 'M-STEEL',
+                'quantity': 2, 'location': 'IN', 'client_key': 'u-3'}).json
+        self.assertEqual(first['result'], 'accepted')
+        again = self.post('scan', {'session': first['session'],
+                'code': '6901234567892', 'quantity': 3,
+                'client_key': 'u-4'}).json
+        self.assertEqual((again['result'], again['session'], again['move']),
+            ('accepted', first['session'], first['move']))
+        over = self.post('scan', {'session': first['session'],
+                'code': 'M-STEEL', 'quantity': 6, 'client_key': 'u-5'}).json
+        self.assertEqual(over['error'], 'over_quantity')
+        self.assertIn('5', over['message'])
+        gone = self.post('scan', {'session': 999999, 'code': 'M-STEEL',
+                'client_key': 'u-6'})
+        self.assertEqual(gone.status_code, HTTPStatus.NOT_FOUND)
+        self.assertEqual(gone.json['error'], 'unknown_session')
+
     def test_complete_override_rules(self):
         "Incomplete is refused with nothing written; only bosses override"
         document = self.new_shipment()
