@@ -4,20 +4,23 @@ products x 2 warehouses x 365 days of done moves are generated with bulk SQL,
 then the whole nightly run (Alert.run: statistics, safety stock, order points,
 alerts) is timed against
   - one bare SQL GROUP BY over the same moves (goal: ratio <= 2),
-  - a naive per-product ORM loop on a 500-product sample, extrapolated
+  - a naive per-product ORM loop on a sample (--sample, 500), extrapolated
     (goal: >= 50x faster).
 Prints `name: value` lines. PostgreSQL when reachable, else SQLite.
 
 Usage: python bench/bench_safety_alert.py [--products N] [--full]
+    [--sample N] [--profile]
 """
 import argparse
 import datetime as dt
 import os
+import pathlib
 import resource
 import sys
 import time
 
 from benchlib import pick_backend  # noqa: E402
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 DAYS = 365
 SAMPLE = 500
 
@@ -27,9 +30,20 @@ def main():
     parser.add_argument('--products', type=int, default=2000)
     parser.add_argument('--full', action='store_true',
         help="the issue's size: 20,000 products")
+    parser.add_argument('--sample', type=int, default=SAMPLE,
+        help="products timed in the naive ORM loop (0: skip it)")
+    parser.add_argument('--profile', action='store_true',
+        help="time each phase of the first run and count its queries")
     options = parser.parse_args()
-    products = 20000 if options.full else options.products
-    backend = pick_backend('bench_safety_alert', db_cache='postgresql://')
+    if options.full:
+        options.products = 20000
+    products = options.products
+    backend = pick_backend('bench_safety_alert')
+    # the module cache keyed on the addons' sources, as tools/run_tests.py:
+    # a template keyed on module names only goes stale when fields change
+    sys.path.insert(0, str(ROOT))
+    from demo_factory.database import sources_hash
+    os.environ['DB_CACHE'] = str(ROOT / '.cache' / 'db' / sources_hash())
     print(f'backend: {backend}')
     print(f'products: {products}')
     print('warehouses: 2')
@@ -43,7 +57,7 @@ def main():
         # the configuration singleton is created by locking its table
         with Transaction().start(DB_NAME, USER, context={},
                 _lock_tables=['stock_safety_configuration']) as transaction:
-            run(Pool(), transaction, products, backend)
+            run(Pool(), transaction, options, backend)
             transaction.rollback()
     finally:
         if backend == 'postgresql':
@@ -53,12 +67,21 @@ def main():
 
 def date_expr(backend, start, column):
     if backend == 'sqlite':
-        return f"date('{start}', '+' || {column} || ' days')"
+        return f"date('{start}', CAST(({column}) AS TEXT) || ' days')"
     return f"(DATE '{start}' + {column})"
 
 
 def generate(pool, cursor, backend, products, today):
-    "Products, a second warehouse and all moves in a few INSERT ... SELECT"
+    """Products, a second warehouse, purchases and all moves in a few
+    INSERT ... SELECT. Product families (id % 10) make every alert type and
+    every statistic do real work:
+      0-4 steady: daily issues, a purchase received every 30 days
+      5   lotted: one recent lot-tracked receipt, expiring or held in QC
+      6   starved: purchases stop at day 300 (below safety, negative stock;
+          id % 20 == 16 has a draft receipt pending: no reorder alert)
+      7   overstock: five times the normal purchases
+      8   slow: issues stop at day 200
+      9   dead: one receipt 800 days before the window, never used"""
     from trytond.modules.company.tests import create_company
     Location = pool.get('stock.location')
     User = pool.get('res.user')
@@ -81,6 +104,8 @@ def generate(pool, cursor, backend, products, today):
     customer, = Location.search([('code', '=', 'CUS')])
     supplier, = Location.search([('code', '=', 'SUP')])
     unit, = pool.get('product.uom').search([('name', '=', 'Unit')])
+    party = pool.get('party.party')(name="Bench Supplier")
+    party.save()
 
     cursor.execute('CREATE TABLE bench_n (n INTEGER PRIMARY KEY)')
     cursor.executemany('INSERT INTO bench_n (n) VALUES (%s)'
@@ -105,27 +130,98 @@ def generate(pool, cursor, backend, products, today):
     start = today - dt.timedelta(days=DAYS - 1)
     cols = ('product, unit, quantity, internal_quantity, from_location, '
         'to_location, state, effective_date, planned_date, company, '
-        'unit_price, currency, create_uid, create_date')
-    for storage in [wh1.storage_location.id, storage2.id]:
+        'unit_price, currency, lot, origin, create_uid, create_date')
+    common = (f"{company.id}, 1, {company.currency.id}")
+    storages = {wh1.id: wh1.storage_location.id, wh2.id: storage2.id}
+    for storage in storages.values():
         # one issue per product and day; usage varies with product and day
         qty = '((p.id * 7 + d.n * 13) % 10 + 1)'
         date = date_expr(backend, start, 'd.n')
         cursor.execute(
             f'INSERT INTO stock_move ({cols}) '
             f"SELECT p.id, {unit.id}, {qty}, {qty}, {storage}, {customer.id},"
-            f" 'done', {date}, {date}, {company.id}, 1, {company.currency.id},"
-            f" 0, {now} FROM product_product p, bench_n d "
-            f'WHERE d.n < {DAYS}')
-        # a receipt every 30 days keeps most products in stock
-        qty = '(170 + p.id % 50)'
+            f" 'done', {date}, {date}, {common}, NULL, NULL, 0, {now} "
+            f'FROM product_product p, bench_n d WHERE d.n < {DAYS} '
+            'AND p.id % 10 NOT IN (5, 9) AND (p.id % 10 != 8 OR d.n < 200)')
+        # dead stock: received long before the window, never issued
+        date = date_expr(backend, start, '-800')
         cursor.execute(
             f'INSERT INTO stock_move ({cols}) '
-            f"SELECT p.id, {unit.id}, {qty}, {qty}, {supplier.id}, {storage},"
-            f" 'done', {date}, {date}, {company.id}, 1, {company.currency.id},"
-            f" 0, {now} FROM product_product p, bench_n d "
-            f'WHERE d.n < {DAYS} AND d.n % 30 = 0')
+            f"SELECT p.id, {unit.id}, 5, 5, {supplier.id}, {storage},"
+            f" 'done', {date}, {date}, {common}, NULL, NULL, 0, {now} "
+            'FROM product_product p WHERE p.id % 10 = 9')
+        # pending receipts: an open supply silences "below reorder point"
+        date = date_expr(backend, start, str(DAYS))
+        cursor.execute(
+            f'INSERT INTO stock_move ({cols}) '
+            f"SELECT p.id, {unit.id}, 100, 100, {supplier.id}, {storage},"
+            f" 'draft', NULL, {date}, {common}, NULL, NULL, 0, {now} "
+            'FROM product_product p WHERE p.id % 20 = 16')
+    generate_lots(cursor, backend, start, today, storages, supplier, unit,
+        cols, common, now)
+    generate_purchases(cursor, backend, start, storages, supplier, unit,
+        party, company, cols, common, now)
     cursor.execute('SELECT COUNT(*) FROM stock_move')
     return company, [wh1, wh2], cursor.fetchone()[0]
+
+
+def generate_lots(cursor, backend, start, today, storages, supplier, unit,
+        cols, common, now):
+    "Family 5: one lot per product, expiring in 10 days or held in QC"
+    soon = date_expr(backend, today.isoformat(), '10')
+    held = date_expr(backend, today.isoformat(), '-10')
+    cursor.execute(
+        'INSERT INTO stock_lot (number, product, expiration_date, qc_state, '
+        'qc_hold_date, create_uid, create_date) '
+        "SELECT 'L' || p.id, p.id, "
+        f"CASE WHEN p.id % 20 = 5 THEN {soon} END, "
+        "CASE WHEN p.id % 20 = 15 THEN 'hold' ELSE 'none' END, "
+        f"CASE WHEN p.id % 20 = 15 THEN {held} END, 0, {now} "
+        'FROM product_product p WHERE p.id % 10 = 5')
+    date = date_expr(backend, start, str(DAYS - 20))
+    for storage in storages.values():
+        cursor.execute(
+            f'INSERT INTO stock_move ({cols}) '
+            f"SELECT l.product, {unit.id}, 10, 10, {supplier.id}, {storage},"
+            f" 'done', {date}, {date}, {common}, l.id, NULL, 0, {now} "
+            "FROM stock_lot l WHERE l.number LIKE 'L%'")
+
+
+def generate_purchases(cursor, backend, start, storages, supplier, unit,
+        party, company, cols, common, now):
+    """A purchase per warehouse every 30 days, one line per product, each
+    received 3 to 11 days after its order date (lead-time statistics)"""
+    for wh in storages:
+        date = date_expr(backend, start, 'd.n')
+        cursor.execute(
+            'INSERT INTO purchase_purchase (company, party, currency, '
+            'warehouse, purchase_date, reference, state, invoice_method, '
+            'invoice_state, shipment_state, create_uid, create_date) '
+            f"SELECT {company.id}, {party.id}, {company.currency.id}, {wh}, "
+            f"{date}, CAST(d.n AS VARCHAR), 'done', 'manual', 'none', "
+            f"'received', 0, {now} FROM bench_n d "
+            'WHERE d.n % 30 = 0 AND d.n <= 330')
+    n = 'CAST(pu.reference AS INTEGER)'
+    cursor.execute(
+        'INSERT INTO purchase_line (purchase, type, sequence, product, '
+        'quantity, unit, unit_price, create_uid, create_date) '
+        f"SELECT pu.id, 'line', 1, p.id, "
+        '(170 + p.id % 50) * CASE WHEN p.id % 10 = 7 THEN 5 ELSE 1 END, '
+        f'{unit.id}, 1, 0, {now} '
+        'FROM purchase_purchase pu, product_product p '
+        f'WHERE pu.party = {party.id} AND p.id % 10 NOT IN (5, 9) '
+        f'AND (p.id % 10 != 6 OR {n} < 300)')
+    date = date_expr(backend, start,
+        f'({n} + 3 + l.product % 7 + ({n} / 30) % 3)')
+    storage = 'CASE pu.warehouse %s END' % ' '.join(
+        f'WHEN {w} THEN {s}' for w, s in storages.items())
+    cursor.execute(
+        f'INSERT INTO stock_move ({cols}) '
+        f"SELECT l.product, {unit.id}, l.quantity, l.quantity, "
+        f"{supplier.id}, {storage}, 'done', {date}, {date}, {common}, NULL, "
+        "'purchase.line,' || l.id, 0, " f'{now} '
+        'FROM purchase_line l JOIN purchase_purchase pu '
+        f'ON l.purchase = pu.id WHERE pu.party = {party.id}')
 
 
 def Transaction_user():
@@ -164,8 +260,88 @@ def naive_loop(pool, products, warehouses, today):
             _ = quantity < safety or quantity < rop
 
 
-def run(pool, transaction, products, backend):
+class Profile:
+    """Self time and query count of each phase of Alert.run, by wrapping the
+    phase methods (nested phases are charged to the innermost one)"""
+
+    def __init__(self, pool):
+        from trytond.modules.stock_safety_alert.demand import Snapshot
+        self.time, self.queries, self.active = {}, {}, True
+        self.stack, self.mark = ['other'], time.perf_counter()
+        for name in dir(Snapshot):
+            if name.startswith('_load_') or name == 'collect':
+                self.wrap(Snapshot, name, 'snapshot.' + name,
+                    method=name != 'collect')
+        for model, names in [
+                ('stock.safety.parameter', ['compute', 'product_settings',
+                        '_sync_order_points', '_write']),
+                ('stock.alert', ['refresh', 'notify', 'snapshot_history',
+                        'create'] + [d for d, _, _ in pool.get(
+                            'stock.alert')._alert_types.values()]),
+                ('stock.location.zone', ['zones_for_locations',
+                        'responsibles_for_locations'])]:
+            Model = pool.get(model)
+            for name in names:
+                self.wrap(Model, name, f'{model.split(".")[-1]}.{name}')
+        # count at the cursor: query logging would mogrify big INSERTs
+        from trytond.backend.postgresql.database import LoggingCursor
+        from trytond.backend.sqlite.database import SQLiteCursor
+        for cursor_class in [LoggingCursor, SQLiteCursor]:
+            self.wrap_execute(cursor_class)
+
+    def wrap_execute(self, cursor_class):
+        orig = cursor_class.execute
+
+        def execute(cursor, *args, **kwargs):
+            if self.active:
+                self.count()
+            return orig(cursor, *args, **kwargs)
+        cursor_class.execute = execute
+
+    def count(self):
+        label = self.stack[-1]
+        self.queries[label] = self.queries.get(label, 0) + 1
+
+    def switch(self, label=None):
+        now = time.perf_counter()
+        top = self.stack[-1]
+        self.time[top] = self.time.get(top, 0) + now - self.mark
+        self.mark = now
+        if label:
+            self.stack.append(label)
+        else:
+            self.stack.pop()
+
+    def wrap(self, owner, name, label, method=False):
+        orig = getattr(owner, name)
+        generator = name.startswith('_detect_')
+
+        def wrapper(*args, **kwargs):
+            if not self.active:  # the rerun is not profiled
+                return orig(*args, **kwargs)
+            self.switch(label)
+            try:
+                result = orig(*args, **kwargs)
+                return list(result) if generator else result
+            finally:
+                self.switch()
+        setattr(owner, name, wrapper if method else staticmethod(wrapper))
+
+    def stop(self):
+        self.switch('done')
+        self.active = False
+
+    def report(self, total):
+        self.time.pop('done', None)
+        for label, spent in sorted(self.time.items(), key=lambda i: -i[1]):
+            print(f'phase {label}: {spent:.3f} s '
+                f'({100 * spent / total:.0f} %), '
+                f'{self.queries.get(label, 0)} queries')
+
+
+def run(pool, transaction, options, backend):
     from trytond.transaction import Transaction
+    products = options.products
     cursor = transaction.connection.cursor()
     today = pool.get('ir.date').today()
     t0 = time.perf_counter()
@@ -194,30 +370,48 @@ def run(pool, transaction, products, backend):
         cursor.fetchall()
         t_bare = time.perf_counter() - t0
 
+        profile = Profile(pool) if options.profile else None
         t0 = time.perf_counter()
         Alert.run(warehouses=warehouses)
         t_run = time.perf_counter() - t0
+        if profile:
+            profile.stop()
         t0 = time.perf_counter()
         Alert.run(warehouses=warehouses)
         t_rerun = time.perf_counter() - t0
         Parameter = pool.get('stock.safety.parameter')
-        cursor.execute('SELECT COUNT(*) FROM stock_alert')
-        alerts = cursor.fetchone()[0]
+        cursor.execute('SELECT type, COUNT(*) FROM stock_alert '
+            'GROUP BY type ORDER BY type')
+        by_type = dict(cursor.fetchall())
+        cursor.execute('SELECT COUNT(*) FROM stock_safety_parameter '
+            'WHERE lead_time_samples > 0')
+        measured = cursor.fetchone()[0]
 
-        sample = Product.search([], limit=SAMPLE, order=[('id', 'ASC')])
-        t0 = time.perf_counter()
-        naive_loop(pool, sample, warehouses, today)
-        t_naive = (time.perf_counter() - t0) * products / len(sample)
+        t_naive = None
+        if options.sample:
+            sample = Product.search(
+                [], limit=options.sample, order=[('id', 'ASC')])
+            t0 = time.perf_counter()
+            naive_loop(pool, sample, warehouses, today)
+            t_naive = (time.perf_counter() - t0) * products / len(sample)
     print(f'parameters: {Parameter.search_count([])}')
-    print(f'alerts: {alerts}')
+    print(f'parameters_with_lead_time_samples: {measured}')
+    print(f'alerts: {sum(by_type.values())}')
+    for type_ in sorted(Alert._alert_types):
+        print(f'alerts_{type_}: {by_type.get(type_, 0)}')
     print(f'bare_group_by_seconds: {t_bare:.3f}')
     print(f'safety_alert_run_seconds: {t_run:.3f}')
     print(f'safety_alert_rerun_seconds: {t_rerun:.3f}')
-    print(f'naive_orm_loop_extrapolated_seconds: {t_naive:.1f}')
+    if t_naive is not None:
+        print(f'naive_orm_loop_extrapolated_seconds: {t_naive:.1f}')
     print(f'safety_alert_run_ratio_vs_bare_group_by: {t_run / t_bare:.2f}')
-    print(f'naive_orm_loop_ratio_vs_safety_alert_run: {t_naive / t_run:.1f}')
+    if t_naive is not None:
+        print('naive_orm_loop_ratio_vs_safety_alert_run: '
+            f'{t_naive / t_run:.1f}')
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f'peak_rss_mb: {rss:.0f}')
+    if profile:
+        profile.report(t_run)
 
 
 if __name__ == '__main__':

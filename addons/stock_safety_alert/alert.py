@@ -2,21 +2,27 @@
 # copyright notices and license terms.
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from decimal import Decimal
+from email.message import EmailMessage
 
-from sql import Literal
+from sql import Literal, Select
 from sql.aggregate import Count, Sum
 
+from trytond import config as tconfig
 from trytond.i18n import gettext
+from trytond.ir.cron import str2bigint
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.sendmail import sendmail_transactional
 from trytond.transaction import Transaction
 
 from .detector import AlertDetectors
-from .demand import Snapshot, chunks, in_, invalidate_cache
+from .demand import (
+    Snapshot, bulk_insert, chunks, in_, invalidate_cache)
 
 STATES = [
     ('open', "Open"),
@@ -26,6 +32,8 @@ STATES = [
 # Numbers a detector reports; a change of any of them updates the alert
 NUMBERS = ['quantity', 'threshold', 'days_of_cover', 'lead_time', 'age_days',
     'value']
+EMAIL_LINES = 50  # alerts listed in one e-mail; the rest are in Tryton
+logger = logging.getLogger(__name__)
 
 
 class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
@@ -204,6 +212,9 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         Company = pool.get('company.company')
         Location = pool.get('stock.location')
         Date = pool.get('ir.date')
+        if not cls._lock_run():
+            logger.info("stock alert run skipped: another one is running")
+            return False
         config = Config(1)
         if warehouses is None:
             warehouses = Location.search([('type', '=', 'warehouse')])
@@ -213,7 +224,24 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     config.window_days, company.id)
                 snapshot.config = config
                 Parameter.compute(snapshot, config)
-                cls.refresh(snapshot, notify=config.notify)
+                cls.refresh(snapshot, notify=config.notify,
+                    email=config.notify_email)
+        return True
+
+    @classmethod
+    def _lock_run(cls):
+        """Try to take the run lock until the end of the transaction.
+
+        Two overlapping runs (the cron and "Run Once", two workers) would
+        insert the same alert keys; the second one is skipped instead, as the
+        first computes the same result. On PostgreSQL this is a transaction
+        advisory lock, which never blocks nor touches a table users write to;
+        SQLite lets only one writer in at a time anyway (lock_id is TRUE)."""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*Select([transaction.database.lock_id(
+                        str2bigint(cls.__name__ + ',run'))]))
+        return bool(cursor.fetchone()[0])
 
     @classmethod
     def make_key(cls, row):
@@ -221,7 +249,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             row.get('warehouse') or '', row.get('lot') or '')
 
     @classmethod
-    def refresh(cls, snapshot, notify=True):
+    def refresh(cls, snapshot, notify=True, email=False):
         """Create, update, reopen and auto-resolve the alerts of the
         snapshot's warehouses: one upsert per condition key."""
         pool = Pool()
@@ -256,7 +284,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     & (table.state == 'resolved')))
             existing.update((r[1], r) for r in cursor)
 
-        to_create, fresh, stale = [], [], []
+        to_create, fresh, stale, seen = [], [], [], []
         for key, row in found.items():
             if row.get('value') is not None:
                 # detectors multiply float quantities by costs: store cents
@@ -268,7 +296,8 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                 continue
             old = existing[key]
             alert_id, state = old[0], old[2]
-            values = {'last_seen': now}
+            seen.append(alert_id)
+            values = {}
             if state == 'resolved':
                 # the condition is back: same alert, open again
                 values.update(state='open', resolved_at=None,
@@ -279,13 +308,17 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     float(x or 0) for x in numbers]:
                 values.update(zip(NUMBERS, numbers))
                 values['date'] = row.get('date')
-            cursor.execute(*table.update(
-                    [getattr(table, c) for c in values], list(values.values()),
-                    where=table.id == alert_id))
+            if values:  # most alerts are unchanged: last_seen in bulk below
+                cursor.execute(*table.update(
+                        [getattr(table, c) for c in values],
+                        list(values.values()), where=table.id == alert_id))
             if state == 'resolved':
                 cursor.execute(*table.update(
                         [table.occurrences], [table.occurrences + 1],
                         where=table.id == alert_id))
+        for sub in chunks(seen):
+            cursor.execute(*table.update([table.last_seen], [now],
+                    where=in_(table.id, list(sub))))
         for key, old in existing.items():
             if key not in found and old[2] != 'resolved':
                 stale.append(old[0])
@@ -294,12 +327,31 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     [table.state, table.resolved_at, table.resolved_by],
                     ['resolved', now, None],
                     where=in_(table.id, list(sub))))
+        created = cls._insert(to_create)
         invalidate_cache(cls.__name__)
-        created = cls.create(to_create) if to_create else []
-        fresh.extend((a.id, a.assignee and a.assignee.id) for a in created)
+        fresh.extend(created)
         if notify:
-            cls.notify(fresh)
+            cls.notify(fresh, email=email)
         cls.snapshot_history(snapshot)
+        return [i for i, _ in created]
+
+    @classmethod
+    def _insert(cls, to_create):
+        """Insert new alerts in bulk (a site can raise thousands at once);
+        returns [(id, assignee)]"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        if not to_create:
+            return []
+        names = sorted(to_create[0])
+        user, now = Transaction().user, dt.datetime.now()
+        bulk_insert(cls, names + ['create_uid', 'create_date'],
+            [[v[n] for n in names] + [user, now] for v in to_create])
+        created = []
+        for sub in chunks([v['key'] for v in to_create]):
+            cursor.execute(*table.select(table.id, table.assignee,
+                    where=table.key.in_(list(sub))))
+            created.extend(cursor)
         return created
 
     @classmethod
@@ -312,17 +364,19 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             'zone': zones.get(row.get('location')),
             'assignee': users.get(row.get('location')),
             'date': row.get('date'),
-            'detected_at': now, 'last_seen': now,
+            'detected_at': now, 'last_seen': now, 'occurrences': 1,
             }
         values.update((n, row.get(n)) for n in NUMBERS)
         return values
 
     @classmethod
-    def notify(cls, fresh):
-        "One notification per responsible user for the alerts new to them"
+    def notify(cls, fresh, email=False):
+        """One notification per responsible user for the alerts new to them,
+        and with email, one e-mail to those who have an address"""
         pool = Pool()
         Notification = pool.get('res.notification')
         ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
         action_id = ModelData.get_id('stock_safety_alert', 'act_alert_form')
         by_user = defaultdict(list)
         for alert_id, user in fresh:
@@ -339,6 +393,34 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     'records': json.dumps(ids[:1000]),
                     'action': action_id,
                     } for user, ids in by_user.items()])
+        if email:
+            for user in User.browse(list(by_user)):
+                if user.email:
+                    cls._send_email(user, by_user[user.id])
+
+    @classmethod
+    def _send_email(cls, user, ids):
+        """Queue the e-mail on the transaction: trytond sends it only when
+        the run commits, so a failed run mails nobody"""
+        language = user.language.code if user.language else None
+        with Transaction().set_context(language=language):
+            alerts = cls.browse(ids[:EMAIL_LINES])
+            lines = ['- %s: %s %s' % (
+                    a.product.rec_name if a.product else '', a.description,
+                    a.proposal) for a in alerts]
+            if len(ids) > EMAIL_LINES:
+                lines.append(gettext('stock_safety_alert.msg_email_more',
+                        count=len(ids) - EMAIL_LINES))
+            lines += ['', gettext(
+                    'stock_safety_alert.msg_notification_description')]
+            msg = EmailMessage()
+            msg['Subject'] = gettext(
+                'stock_safety_alert.msg_notification_label', count=len(ids))
+        from_ = tconfig.get('email', 'from')
+        msg['From'] = from_
+        msg['To'] = user.email
+        msg.set_content('\n'.join(lines))
+        sendmail_transactional(from_, [user.email], msg)
 
     @classmethod
     def snapshot_history(cls, snapshot):

@@ -61,6 +61,11 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     notify = fields.Boolean(
         "Notify Responsible Users",
         help="Send a notification to the assignee of new alerts.")
+    notify_email = fields.Boolean(
+        "E-mail Responsible Users",
+        states={'invisible': ~Eval('notify')},
+        help="Also e-mail the new alerts to assignees with an e-mail "
+        "address.")
 
     @classmethod
     def default_window_days(cls):
@@ -109,3 +114,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_notify(cls):
         return True
+
+    @classmethod
+    def default_notify_email(cls):
+        return False

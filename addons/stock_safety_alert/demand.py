@@ -9,11 +9,10 @@ safety stock and every alert detector reuse (one place for demand numbers).
 import datetime as dt
 from collections import defaultdict
 
-from sql import Cast, Literal, Null, Union
+from sql import Cast, Null, Union
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case
 from sql.functions import Function
-from sql.operators import Concat
 
 from trytond import backend
 from trytond.model import fields
@@ -61,6 +60,33 @@ def invalidate_cache(*model_names):
     for cache in transaction.cache.values():
         for name in model_names:
             cache.pop(name, None)
+
+
+def bulk_insert(Model, names, rows, size=1000):
+    """INSERT rows (lists ordered as names) into Model's table.
+
+    PostgreSQL gets one typed array per column unpacked by UNNEST: binding
+    tens of thousands of VALUES parameters costs ~5x more for a full site's
+    order points, parameters and alerts. Other backends get VALUES by chunks.
+    """
+    table = Model.__table__()
+    cursor = Transaction().connection.cursor()
+    if not rows:
+        return
+    if backend.name == 'postgresql':
+        types = [Model._fields[n].sql_type().base for n in names]
+        # an array holds one type: no int among the floats of a column
+        cast = {'FLOAT8': float, 'INT4': int}
+        columns = [[v if v is None else cast.get(t, lambda x: x)(v)
+                    for v in column]
+            for t, column in zip(types, zip(*rows))]
+        cursor.execute('INSERT INTO "%s" (%s) SELECT * FROM UNNEST(%s)' % (
+                Model._table, ', '.join('"%s"' % n for n in names),
+                ', '.join('CAST(%%s AS %s[])' % t for t in types)), columns)
+        return
+    columns = [getattr(table, n) for n in names]
+    for i in range(0, len(rows), size):
+        cursor.execute(*table.insert(columns, rows[i:i + size]))
 
 
 class Snapshot:
@@ -111,49 +137,62 @@ class Snapshot:
         self.suppliers = [l.id for l in Location.search(
                 [('type', '=', 'supplier')])]
 
+    def _warehouse_of(self, location):
+        "SQL CASE mapping an internal location column to its warehouse"
+        by_wh = defaultdict(list)
+        for loc, wh in self.loc_wh.items():
+            by_wh[wh].append(loc)
+        return Case(*((location.in_(locs), wh)
+                for wh, locs in by_wh.items()), else_=Null)
+
     def _load_demand(self):
-        """Daily net consumption per product: issues to production/customers
-        minus returns from them; days without moves count as zero because the
-        moments divide the sums by the window length, not by stored rows."""
+        """Daily net consumption per warehouse and product in one pass over
+        the moves: issues to production/customers minus returns from them
+        are summed per day, then the days are folded into sum, sum of
+        squares, max and last outgoing day. Days without moves count as zero
+        because the moments divide by the window length, not by rows."""
         Move = Pool().get('stock.move')
         cursor = Transaction().connection.cursor()
-        if not self.consumers:
+        internal = list(self.loc_wh)
+        if not self.consumers or not internal:
             return
-        for wh, locations in self.wh_locations.items():
-            if not locations:
-                continue
-            move = Move.__table__()
-            out = (move.from_location.in_(locations)
-                & move.to_location.in_(self.consumers))
-            back = (move.from_location.in_(self.consumers)
-                & move.to_location.in_(locations))
-            daily = move.select(
-                move.product,
-                move.effective_date.as_('date'),
-                Sum(Case((out, move.internal_quantity),
-                        else_=-move.internal_quantity)).as_('qty'),
-                where=(move.state == 'done')
-                & (move.company == self.company) & (out | back),
-                group_by=[move.product, move.effective_date])
-            in_window = daily.date >= self.start
-            cursor.execute(*daily.select(
-                    daily.product,
-                    Sum(Case((in_window, daily.qty), else_=0)),
-                    Sum(Case((in_window, daily.qty * daily.qty), else_=0)),
-                    Max(Case((in_window, daily.qty), else_=Null)),
-                    Max(Case((daily.qty > 0, daily.date), else_=Null)),
-                    group_by=[daily.product]))
-            for product, total, total_sq, max_daily, last_out in cursor:
-                avg, std = formula.moments(
-                    float(total or 0), float(total_sq or 0), self.window_days)
-                self.demand[wh, product] = {
-                    'total_demand': float(total or 0),
-                    'avg_daily': max(avg, 0.0),
-                    'std_daily': std,
-                    # a window with moves on few days still has zero days
-                    'max_daily': max(float(max_daily or 0), 0.0),
-                    'last_out_date': to_date(last_out),
-                    }
+        move = Move.__table__()
+        out = move.to_location.in_(self.consumers)
+        # the warehouse side of the move: where it left from or came back to
+        side = Case((out, move.from_location), else_=move.to_location)
+        flows = move.select(
+            move.product, self._warehouse_of(side).as_('warehouse'),
+            move.effective_date.as_('date'),
+            Case((out, move.internal_quantity),
+                else_=-move.internal_quantity).as_('qty'),
+            where=(move.state == 'done') & (move.company == self.company)
+            & ((move.from_location.in_(internal) & out)
+                | (move.from_location.in_(self.consumers)
+                    & move.to_location.in_(internal))))
+        # a subquery, not GROUP BY <CASE>: bound parameters would differ
+        daily = flows.select(
+            flows.product, flows.warehouse, flows.date,
+            Sum(flows.qty).as_('qty'),
+            group_by=[flows.product, flows.warehouse, flows.date])
+        in_window = daily.date >= self.start
+        cursor.execute(*daily.select(
+                daily.warehouse, daily.product,
+                Sum(Case((in_window, daily.qty), else_=0)),
+                Sum(Case((in_window, daily.qty * daily.qty), else_=0)),
+                Max(Case((in_window, daily.qty), else_=Null)),
+                Max(Case((daily.qty > 0, daily.date), else_=Null)),
+                group_by=[daily.warehouse, daily.product]))
+        for wh, product, total, total_sq, max_daily, last_out in cursor:
+            avg, std = formula.moments(
+                float(total or 0), float(total_sq or 0), self.window_days)
+            self.demand[wh, product] = {
+                'total_demand': float(total or 0),
+                'avg_daily': max(avg, 0.0),
+                'std_daily': std,
+                # a window with moves on few days still has zero days
+                'max_daily': max(float(max_daily or 0), 0.0),
+                'last_out_date': to_date(last_out),
+                }
 
     def _load_lead_times(self):
         "Order date -> receipt date of done purchase receipts in the window"
@@ -167,16 +206,17 @@ class Snapshot:
         if not self.suppliers:
             return
         days = days_between(move.effective_date, purchase.purchase_date)
+        # the id part of the reference, as core indexes it: no scan of
+        # every move to build 'purchase.line,<id>' strings
+        line_id = Move.origin.sql_id(move.origin, Line)
         query = (move
-            .join(line, condition=move.origin == Concat(
-                    # typed: PostgreSQL cannot infer a bare parameter here
-                    Cast(Literal('purchase.line,'), 'VARCHAR'),
-                    Cast(line.id, 'VARCHAR')))
+            .join(line, condition=line_id == line.id)
             .join(purchase, condition=line.purchase == purchase.id)
             .select(
                 move.product, purchase.warehouse, purchase.party,
                 Count(move.id), Sum(days), Sum(days * days), Max(days),
                 where=(move.state == 'done')
+                & move.origin.like('purchase.line,%')
                 & move.from_location.in_(self.suppliers)
                 & (move.company == self.company)
                 & (move.effective_date >= self.start)

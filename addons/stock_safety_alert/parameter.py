@@ -13,12 +13,11 @@ from trytond.transaction import Transaction
 
 from . import formula
 from .configuration import METHODS
-from .demand import invalidate_cache
+from .demand import bulk_insert, invalidate_cache
 
 NUMBERS = ['quantity', 'avg_daily', 'max_daily', 'std_daily', 'total_demand',
     'avg_lead_time', 'max_lead_time', 'std_lead_time', 'safety_stock',
     'reorder_point', 'max_quantity', 'days_of_cover']
-INSERT_SIZE = 1000
 
 
 def flag(column):
@@ -211,15 +210,13 @@ class Parameter(ModelSQL, ModelView):
                             table.write_date, table.write_uid],
                         [values[0], values[1], now, user],
                         where=table.id == existing[key][0]))
-        columns = [table.product, table.location, table.company, table.type,
-            table.min_quantity, table.target_quantity, table.create_date,
-            table.create_uid]
-        for i in range(0, len(to_insert), INSERT_SIZE):
-            values = [[p, wh, snapshot.company, 'purchase',
+        bulk_insert(OrderPoint, ['product', 'location', 'company', 'type',
+                'min_quantity', 'target_quantity', 'create_date',
+                'create_uid'],
+            [[p, wh, snapshot.company, 'purchase',
                     wanted[wh, p]['reorder_point'],
                     wanted[wh, p]['max_quantity'], now, user]
-                for wh, p in to_insert[i:i + INSERT_SIZE]]
-            cursor.execute(*table.insert(columns, values))
+                for wh, p in to_insert])
         if to_insert:
             cursor.execute(*query)
             existing = {(wh, p): (i,) for i, wh, p, _, _ in cursor}
@@ -237,12 +234,8 @@ class Parameter(ModelSQL, ModelView):
         user = Transaction().user
         names = NUMBERS + ['method', 'critical', 'service_level',
             'last_out_date', 'lead_time_samples']
-        columns = [table.product, table.warehouse, table.company,
-            table.order_point, table.computed_at, table.create_date,
-            table.create_uid] + [getattr(table, n) for n in names]
-        items = list(rows.items())
-        for i in range(0, len(items), INSERT_SIZE):
-            values = [[p, wh, snapshot.company, order_points.get((wh, p)),
-                    now, now, user] + [row.get(n) for n in names]
-                for (wh, p), row in items[i:i + INSERT_SIZE]]
-            cursor.execute(*table.insert(columns, values))
+        bulk_insert(cls, ['product', 'warehouse', 'company', 'order_point',
+                'computed_at', 'create_date', 'create_uid'] + names,
+            [[p, wh, snapshot.company, order_points.get((wh, p)), now, now,
+                    user] + [row.get(n) for n in names]
+                for (wh, p), row in rows.items()])
