@@ -22,3 +22,7 @@ class LocationLockedError(StocktakeError):
 
 class WorkflowError(StocktakeError):
     pass
+
+
+class SheetError(StocktakeError):
+    pass

@@ -38,7 +38,16 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
     horizon = fields.Integer("Horizon (days)", required=True,
         help="How many days ahead the scheduler plans tasks.")
     strict = fields.Boolean("Strict",
-        help="Lock the counted locations against moves while counting.")
+        help="Lock the counted locations and the locations inside them "
+        "against moves while counting.")
+    zones = fields.Many2Many('stocktake.program.zone', 'program', 'zone',
+        "Zones", domain=[('warehouse', '=', Eval('warehouse', -1))],
+        help="Count only these zones (with the locations below); "
+        "leave both empty to count the whole warehouse.")
+    locations = fields.Many2Many('stocktake.program.location', 'program',
+        'location', "Locations",
+        domain=[('type', 'in', ['storage', 'view'])],
+        help="Count only these locations and the locations inside them.")
 
     @staticmethod
     def default_company():
@@ -92,16 +101,39 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
             tasks.extend(program._generate(date))
         return tasks
 
+    def _location_ids(self):
+        "Storage bins counted: the warehouse's, narrowed by zones/locations"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Zone = pool.get('stock.location.zone')
+        location_ids = [l.id for l in Location.search([
+                    ('parent', 'child_of',
+                        [self.warehouse.storage_location.id]),
+                    ('type', '=', 'storage'),
+                    ])]
+        if not self.zones and not self.locations:
+            return location_ids
+        # A bin is in scope when it is under a chosen location or resolves
+        # (through its nearest zoned ancestor) to a chosen zone
+        keep = set()
+        if self.locations:
+            keep.update(l.id for l in Location.search([
+                        ('parent', 'child_of',
+                            [l.id for l in self.locations]),
+                        ]))
+        if self.zones:
+            zone_ids = {z.id for z in self.zones}
+            keep.update(l for l, z in Zone.zones_for_locations(
+                    location_ids).items() if z in zone_ids)
+        return [l for l in location_ids if l in keep]
+
     def _stock_items(self, date):
         "{(location, product, lot): quantity} of goods in storage bins"
         pool = Pool()
-        Location = pool.get('stock.location')
         Product = pool.get('product.product')
-        locations = Location.search([
-                ('parent', 'child_of', [self.warehouse.storage_location.id]),
-                ('type', '=', 'storage'),
-                ])
-        location_ids = [l.id for l in locations]
+        location_ids = self._location_ids()
+        if not location_ids:
+            return {}
         with Transaction().set_context(
                 company=self.company.id, stock_date_end=date):
             pbl = Product.products_by_location(
@@ -155,8 +187,11 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
         for group, _ in buckets:
             zone = zones.get(group[1]) if group[0] == 'loc' else group[1]
             candidates[group] = zone_users.get(zone, [])
-        capacity = {u.id: u.stocktake_capacity or 0
-            for u in User.browse(list(users))}
+        # Users created before the module was activated have no capacity
+        # stored: they get the default, only an explicit 0 means "none"
+        default = User.default_stocktake_capacity()
+        capacity = {u.id: default if u.stocktake_capacity is None
+            else u.stocktake_capacity for u in User.browse(list(users))}
         planned, _ = planning.assign(buckets, candidates, capacity,
             _planned_load(), date, self.horizon)
 
@@ -178,6 +213,22 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
                     } for task, (_, _, _, items) in zip(tasks, planned)
                 for loc, product, lot, abc in items])
         return tasks
+
+
+class ProgramZone(ModelSQL):
+    __name__ = 'stocktake.program.zone'
+    program = fields.Many2One('stocktake.program', "Program", required=True,
+        ondelete='CASCADE')
+    zone = fields.Many2One('stock.location.zone', "Zone", required=True,
+        ondelete='CASCADE')
+
+
+class ProgramLocation(ModelSQL):
+    __name__ = 'stocktake.program.location'
+    program = fields.Many2One('stocktake.program', "Program", required=True,
+        ondelete='CASCADE')
+    location = fields.Many2One('stock.location', "Location", required=True,
+        ondelete='CASCADE')
 
 
 class ProgramClass(ModelSQL, ModelView):

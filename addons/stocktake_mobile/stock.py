@@ -1,6 +1,10 @@
+from sql import Literal
+
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.model.fields import SQL_OPERATORS
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import LocationLockedError
@@ -23,34 +27,63 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def _check_stocktake_lock(cls, moves):
-        "Strict count tasks freeze their locations until posted/cancelled"
+        """Strict count tasks freeze their locations, and every location
+        inside them, until posted/cancelled"""
         pool = Pool()
         Task = pool.get('stocktake.task')
-        Rel = pool.get('stocktake.task.location')
+        Location = pool.get('stock.location')
         if Transaction().context.get('stocktake_keep_expected'):
             return  # the posting moves of the count itself
         location_ids = {l.id for m in moves
             for l in (m.from_location, m.to_location)}
         if not location_ids:
             return
-        task, rel = Task.__table__(), Rel.__table__()
-        cursor = Transaction().connection.cursor()
-        locked = {}
-        for sub in [list(location_ids)]:
-            # One query per slice: opt-in, no cost when no strict task runs
-            cursor.execute(*rel.join(task, condition=rel.task == task.id
-                    ).select(rel.location, task.id,
-                    where=(task.strict == True)  # noqa: E712
-                    & task.state.in_(LOCKING_STATES)
-                    & SQL_OPERATORS['in'](rel.location, sub)))
-            locked.update(dict(cursor))
+        locked = cls._stocktake_locks(location_ids)
         for move in moves:
             for location in (move.from_location, move.to_location):
-                if location.id in locked:
+                if location.id not in locked:
+                    continue
+                counted, task = locked[location.id]
+                if counted == location.id:
                     raise LocationLockedError('msg_location_locked',
                         location=location.rec_name,
-                        task=Task(locked[location.id]).rec_name,
+                        task=Task(task).rec_name,
                         product=move.product.rec_name)
+                raise LocationLockedError('msg_location_locked_child',
+                    location=location.rec_name,
+                    counted=Location(counted).rec_name,
+                    task=Task(task).rec_name,
+                    product=move.product.rec_name)
+
+    @classmethod
+    def _stocktake_locks(cls, location_ids):
+        "{location: (locked ancestor or itself, task)} of strict tasks"
+        pool = Pool()
+        Task = pool.get('stocktake.task')
+        Rel = pool.get('stocktake.task.location')
+        Location = pool.get('stock.location')
+        task, rel = Task.__table__(), Rel.__table__()
+        location, ancestor = Location.__table__(), Location.__table__()
+        cursor = Transaction().connection.cursor()
+        locked = {}
+        for sub in grouped_slice(sorted(location_ids),
+                backend.MAX_QUERY_PARAMS):
+            # Nested set: an ancestor (or the location itself) encloses the
+            # location's left/right; one query, no cost without strict tasks
+            cursor.execute(*location.join(ancestor, condition=(
+                        (ancestor.left <= location.left)
+                        & (ancestor.right >= location.right))
+                    ).join(rel, condition=rel.location == ancestor.id
+                    ).join(task, condition=rel.task == task.id
+                    ).select(location.id, ancestor.id, task.id,
+                    where=(task.strict == Literal(True))
+                    & task.state.in_(LOCKING_STATES)
+                    & SQL_OPERATORS['in'](location.id, list(sub)),
+                    # The location's own lock first, then its nearest one
+                    order_by=[location.id, ancestor.left.desc, task.id]))
+            for location_id, counted, task_id in cursor:
+                locked.setdefault(location_id, (counted, task_id))
+        return locked
 
 
 class Inventory(metaclass=PoolMeta):

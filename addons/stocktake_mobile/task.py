@@ -76,6 +76,12 @@ class Task(Workflow, ModelSQL, ModelView):
                     'depends': ['state']},
                 'cancel': {'invisible': ~Eval('state').in_(list(OPEN_STATES)),
                     'depends': ['state']},
+                'export_sheet': {
+                    'invisible': ~Eval('state').in_(['open', 'recount']),
+                    'depends': ['state']},
+                'import_sheet': {
+                    'invisible': ~Eval('state').in_(['open', 'recount']),
+                    'depends': ['state']},
                 })
 
     @staticmethod
@@ -236,21 +242,42 @@ class Task(Workflow, ModelSQL, ModelView):
         pass
 
     @classmethod
+    @ModelView.button_action('stocktake_mobile.wizard_task_export')
+    def export_sheet(cls, tasks):
+        pass
+
+    @classmethod
+    @ModelView.button_action('stocktake_mobile.wizard_task_import')
+    def import_sheet(cls, tasks):
+        pass
+
+    @classmethod
     def create_adhoc(cls, kind, warehouse, locations=None, products=None,
             low_quantity=0, assignee=None, due_date=None, strict=False):
         "Ad-hoc count of locations, products, empty bins or last variances"
         pool = Pool()
         Line = pool.get('stocktake.task.line')
+        Zone = pool.get('stock.location.zone')
         Date = pool.get('ir.date')
         items = Line.adhoc_items(kind, warehouse, locations=locations,
             products=products, low_quantity=low_quantity)
+        # Chosen locations are counted even when empty; the other kinds
+        # would give a task with nothing to count
+        if not items and not (kind == 'location' and locations):
+            raise WorkflowError('msg_adhoc_nothing_to_count',
+                warehouse=warehouse.rec_name,
+                kind=dict(cls.fields_get(['kind'])['kind']['selection'])[
+                    kind])
         location_ids = {i[0] for i in items} | {
             l.id for l in (locations or [])}
+        # The zone gives the responsible and deputies access (record rules)
+        zones = set(Zone.zones_for_locations(list(location_ids)).values())
         task, = cls.create([{
                     'company': Transaction().context.get('company'),
                     'warehouse': warehouse.id,
                     'kind': kind,
                     'strict': strict,
+                    'zone': zones.pop() if len(zones) == 1 else None,
                     'assignee': assignee.id if assignee else None,
                     'due_date': due_date or Date.today(),
                     'locations': [('add', sorted(location_ids))],

@@ -59,6 +59,11 @@ class StocktakeBrowserTestCase(RouteTestCase):
         cls.server = subprocess.Popen([sys.executable, '-m',
                 'trytond.modules.stocktake_mobile.tests.serve', cls.db],
             stdout=subprocess.PIPE, env=env, text=True)
+        # Class cleanups also run when setUpClass fails later (no chromium):
+        # a leaked server would hold the test runner's output pipe open
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        cls.addClassCleanup(cls.server.wait)
+        cls.addClassCleanup(cls.server.terminate)
         cls.base = (f'http://127.0.0.1:{int(cls.server.stdout.readline())}'
             f'/{cls.db}/stocktake/')
         options = webdriver.ChromeOptions()
@@ -67,13 +72,12 @@ class StocktakeBrowserTestCase(RouteTestCase):
             options.add_argument(flag)
         cls.driver = webdriver.Chrome(
             service=Service('/usr/bin/chromedriver'), options=options)
+        cls.addClassCleanup(cls.driver.quit)
 
     @classmethod
     def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.terminate()
-        cls.server.wait()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        # Stop the browser and the server before the database is dropped
+        cls.doClassCleanups()
         super().tearDownClass()
 
     def server_count_rows(self, task_id):
