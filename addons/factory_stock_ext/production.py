@@ -65,14 +65,8 @@ class Production(metaclass=PoolMeta):
         if quantity > issued + EPSILON:
             raise scan_error('return_beyond_issued', code=code,
                 quantity=quantity, issued=issued)
-        values.update({'session': session.id, 'code': code,
-                'quantity': -quantity,
-                'client_key': client_key or uuid.uuid4().hex,
-                'device': device, 'user': Transaction().user or None,
-                'scanned_at': dt.datetime.now()})
-        with Transaction().set_context(_scan_checked=True):
-            line, = Line.create([values])
-        return line
+        return _log_return(session, values, code, quantity, client_key,
+            device)
 
     @classmethod
     def _return_after_run(cls, production, code, quantity, location, lot,
@@ -85,6 +79,7 @@ class Production(metaclass=PoolMeta):
         Session = pool.get('stock.scan.session')
         Line = pool.get('stock.scan.line')
         Move = pool.get('stock.move')
+        Date = pool.get('ir.date')
         row = scan_sql.lock_document(production, client_key)
         if row[1]:
             return Line(row[1])
@@ -108,7 +103,7 @@ class Production(metaclass=PoolMeta):
                     'from_location': issued.to_location.id,
                     'to_location': values['location'],
                     'company': issued.company.id, 'origin': str(issued),
-                    'effective_date': dt.date.today(),
+                    'effective_date': Date.today(),
                     'unit_price': issued.product.cost_price,
                     'currency': issued.company.currency.id}])
         Move.do([back])
@@ -118,11 +113,18 @@ class Production(metaclass=PoolMeta):
             sessions = Session.create([{'document': str(production),
                         'kind': 'issue', 'device': device,
                         'state': 'done'}])
-        values.update({'session': sessions[0].id, 'code': code,
-                'quantity': -quantity,
-                'client_key': client_key or uuid.uuid4().hex,
-                'device': device, 'user': Transaction().user or None,
-                'scanned_at': dt.datetime.now()})
-        with Transaction().set_context(_scan_checked=True):
-            line, = Line.create([values])
-        return line
+        return _log_return(sessions[0], values, code, quantity, client_key,
+            device)
+
+
+def _log_return(session, values, code, quantity, client_key, device):
+    "The returned quantity as a negative, already checked scan line"
+    Line = Pool().get('stock.scan.line')
+    values.update({'session': session.id, 'code': code,
+            'quantity': -quantity,
+            'client_key': client_key or uuid.uuid4().hex,
+            'device': device, 'user': Transaction().user or None,
+            'scanned_at': dt.datetime.now()})
+    with Transaction().set_context(_scan_checked=True):
+        line, = Line.create([values])
+    return line
