@@ -16,6 +16,7 @@ import logging
 from sql import Null
 from sql.operators import Not
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool
@@ -38,6 +39,8 @@ MAX_DELAY = 24 * 60 * 60
 # Consecutive failed records after which a run leaves an endpoint alone:
 # the ERP is probably down, the records keep their backoff.
 MAX_CONSECUTIVE_FAILURES = 3
+# Claims lost to another worker's commit in a row before a run gives up
+MAX_CLAIM_CONFLICTS = 50
 
 
 class Outbox(Workflow, ModelSQL, ModelView):
@@ -203,11 +206,22 @@ class Outbox(Workflow, ModelSQL, ModelView):
         Returns the number of records handled (posted or failed)."""
         endpoint_ids = [e.id for e in endpoints] if endpoints else None
         clients, failures, skipped = {}, {}, set()
-        handled = 0
+        handled = conflicts = 0
         try:
             while limit is None or handled < limit:
                 with Transaction().new_transaction() as transaction:
-                    record = cls._claim(endpoint_ids, skipped)
+                    try:
+                        record = cls._claim(endpoint_ids, skipped)
+                    except backend.DatabaseOperationalError:
+                        # REPEATABLE READ: the oldest row was posted by
+                        # another worker after our snapshot; claim again
+                        # from a fresh one.
+                        transaction.rollback()
+                        conflicts += 1
+                        if conflicts > MAX_CLAIM_CONFLICTS:
+                            raise
+                        continue
+                    conflicts = 0
                     if record is None:
                         break
                     endpoint = record.endpoint

@@ -7,6 +7,7 @@ malformed bodies, commit-then-fail, duplicated deliveries) with a seeded RNG.
 On PostgreSQL two workers run at once (threads, FOR UPDATE SKIP LOCKED).
 """
 import threading
+from unittest.mock import patch
 
 from trytond import backend
 from trytond.pool import Pool
@@ -120,6 +121,49 @@ class FaultTestCase(_DBTestCase):
             self.assertEqual(
                 [(r.product_code, r.warehouse_code, r.difference)
                     for r in rows if r.difference], [])
+
+
+    @with_transaction()
+    def test_claim_lost_to_another_worker_is_claimed_again(self):
+        "A row posted by another worker after our snapshot: claim again"
+        pool = Pool()
+        Outbox = pool.get('erp.sync.outbox')
+        table = Outbox.__table__()
+        fake = start_fake(self)
+        company = new_company()
+        with set_company(company):
+            loc = locations()
+            endpoint = make_endpoint(fake, company)
+            map_warehouse(endpoint, loc['warehouse'])
+            products = make_products(2, fake=fake)
+            do_moves(company, [(p, loc['supplier'], loc['input'], 5)
+                    for p in products])
+            commit()
+            first = min(Outbox.search([('endpoint', '=', endpoint.id)]))
+            claim, conflicts = Outbox._claim, []
+
+            def racing_claim(endpoint_ids, skipped):
+                if not conflicts and backend.name == 'postgresql':
+                    # Our snapshot is taken, then the other worker commits
+                    Transaction().connection.cursor().execute('SELECT 1')
+                    with Transaction().new_transaction() as other:
+                        other.connection.cursor().execute(*table.update(
+                                [table.attempts], [table.attempts],
+                                where=table.id == first.id))
+                        other.commit()
+                try:
+                    return claim(endpoint_ids, skipped)
+                except backend.DatabaseOperationalError as exc:
+                    conflicts.append(exc)
+                    raise
+            with patch.object(Outbox, '_claim', racing_claim):
+                self.assertEqual(Outbox.process(endpoints=[endpoint]), 2)
+            commit()
+            self.assertEqual(len(conflicts),
+                1 if backend.name == 'postgresql' else 0)
+            self.assertEqual(
+                {r.state for r in Outbox.search(
+                        [('endpoint', '=', endpoint.id)])}, {'confirmed'})
 
 
 del _DBTestCase
