@@ -21,8 +21,8 @@ from trytond.sendmail import sendmail_transactional
 from trytond.transaction import Transaction
 
 from .detector import AlertDetectors
-from .demand import (
-    Snapshot, bulk_insert, chunks, in_, invalidate_cache)
+from .bulk import bulk_insert, invalidate_cache
+from .demand import Snapshot, chunks, in_
 
 STATES = [
     ('open', "Open"),

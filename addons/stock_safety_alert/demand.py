@@ -53,42 +53,6 @@ def chunks(ids):
     return grouped_slice(list(ids), 1000)
 
 
-def invalidate_cache(*model_names):
-    "Raw SQL writes bypass the ORM: drop the transaction's record caches"
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        for name in model_names:
-            cache.pop(name, None)
-
-
-def bulk_insert(Model, names, rows, size=1000):
-    """INSERT rows (lists ordered as names) into Model's table.
-
-    PostgreSQL gets one typed array per column unpacked by UNNEST: binding
-    tens of thousands of VALUES parameters costs ~5x more for a full site's
-    order points, parameters and alerts. Other backends get VALUES by chunks.
-    """
-    table = Model.__table__()
-    cursor = Transaction().connection.cursor()
-    if not rows:
-        return
-    if backend.name == 'postgresql':
-        types = [Model._fields[n].sql_type().base for n in names]
-        # an array holds one type: no int among the floats of a column
-        cast = {'FLOAT8': float, 'INT4': int}
-        columns = [[v if v is None else cast.get(t, lambda x: x)(v)
-                    for v in column]
-            for t, column in zip(types, zip(*rows))]
-        cursor.execute('INSERT INTO "%s" (%s) SELECT * FROM UNNEST(%s)' % (
-                Model._table, ', '.join('"%s"' % n for n in names),
-                ', '.join('CAST(%%s AS %s[])' % t for t in types)), columns)
-        return
-    columns = [getattr(table, n) for n in names]
-    for i in range(0, len(rows), size):
-        cursor.execute(*table.insert(columns, rows[i:i + size]))
-
-
 class Snapshot:
     "Stock, demand and lead times of some warehouses, computed once per run"
 

@@ -13,7 +13,7 @@ from trytond.transaction import Transaction
 
 from . import formula
 from .configuration import METHODS
-from .demand import bulk_insert, invalidate_cache
+from .bulk import bulk_insert, bulk_update, invalidate_cache
 
 NUMBERS = ['quantity', 'avg_daily', 'max_daily', 'std_daily', 'total_demand',
     'avg_lead_time', 'max_lead_time', 'std_lead_time', 'safety_stock',
@@ -199,17 +199,15 @@ class Parameter(ModelSQL, ModelView):
         existing = {(wh, p): (i, mn, tg) for i, wh, p, mn, tg in cursor}
         now = dt.datetime.now()
         user = Transaction().user
-        to_insert = []
+        to_insert, to_update = [], []
         for key, row in wanted.items():
             values = (row['reorder_point'], row['max_quantity'])
             if key not in existing:
                 to_insert.append(key)
             elif existing[key][1:] != values:
-                cursor.execute(*table.update(
-                        [table.min_quantity, table.target_quantity,
-                            table.write_date, table.write_uid],
-                        [values[0], values[1], now, user],
-                        where=table.id == existing[key][0]))
+                to_update.append([existing[key][0], *values])
+        bulk_update(
+            OrderPoint, ['min_quantity', 'target_quantity'], to_update)
         bulk_insert(OrderPoint, ['product', 'location', 'company', 'type',
                 'min_quantity', 'target_quantity', 'create_date',
                 'create_uid'],

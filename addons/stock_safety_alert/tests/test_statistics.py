@@ -3,6 +3,7 @@
 "Statistics and safety stock computed in SQL from a hand-countable history."
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.transaction import Transaction
 
 from .tools import Fixture
 
@@ -109,6 +110,8 @@ class SafetyStatisticsTestCase(_DBTestCase):
         op2, = OrderPoint.search([('product', '=', fx.p.id)])
         self.assertEqual(op2.id, op.id)
         self.assertGreater(op2.min_quantity, 28)
+        self.assertGreater(op2.target_quantity, 52)
+        self.assertEqual(op2.write_uid.id, Transaction().user)
 
     @with_transaction()
     def test_method_from_category_fixed_and_critical(self):
