@@ -39,6 +39,12 @@ class WebClientTestCase(unittest.TestCase):
         self.driver.get(f'{self.url}/#{self.db}')
         self.wait.until(EC.visibility_of_element_located(
                 (By.ID, 'login'))).send_keys(login)
+        # sao ignores the button until its database list call has filled
+        # the database field; slow when the server holds many databases
+        self.wait.until(lambda d: any(
+                e.is_displayed() and e.get_attribute('value')
+                for e in d.find_elements(
+                    By.CSS_SELECTOR, '.login-dialog #database')))
         self.driver.find_element(By.CSS_SELECTOR,
             '.login-dialog button.btn-primary').click()
         prompt = self.wait.until(EC.visibility_of_element_located(
