@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import time
 
-from benchlib import pick_backend  # noqa: E402
+from benchlib import pick_backend, run_rolled_back  # noqa: E402
 MONTHS = 12
 
 
@@ -29,21 +29,9 @@ def main():
     print(f'products: {products}')
     print(f'months: {MONTHS}')
 
-    from trytond.tests.test_tryton import DB_NAME, USER, activate_module
-    activate_module(['factory_stock_ext'])
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    try:
-        # compute() locks its table; take the lock up front as the cron's
-        # retry would
-        with Transaction().start(DB_NAME, USER, context={},
-                _lock_tables=['stock_product_abc']) as transaction:
-            run(Pool(), transaction, products, backend)
-            transaction.rollback()
-    finally:
-        if backend == 'postgresql':
-            from trytond.tests.test_tryton import drop_db
-            drop_db()
+    # compute() locks its table
+    run_rolled_back('factory_stock_ext', backend, run, products,
+        lock_tables=['stock_product_abc'])
 
 
 def generate(pool, cursor, backend, products, today):

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 
-from benchlib import pick_backend  # noqa: E402
+from benchlib import pick_backend, run_rolled_back  # noqa: E402
 DEPTH = 5
 FAN_IN = 3
 DELIVERIES = 10
@@ -34,18 +34,7 @@ def main():
     print(f'background_moves: {moves}')
     print(f'trace_depth: {DEPTH}')
 
-    from trytond.tests.test_tryton import DB_NAME, USER, activate_module
-    activate_module(['factory_stock_ext'])
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    try:
-        with Transaction().start(DB_NAME, USER, context={}) as transaction:
-            run(Pool(), transaction, moves, backend)
-            transaction.rollback()
-    finally:
-        if backend == 'postgresql':
-            from trytond.tests.test_tryton import drop_db
-            drop_db()
+    run_rolled_back('factory_stock_ext', backend, run, moves)
 
 
 class Counter(logging.Handler):

@@ -19,7 +19,7 @@ import resource
 import sys
 import time
 
-from benchlib import pick_backend  # noqa: E402
+from benchlib import pick_backend, run_rolled_back  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DAYS = 365
 SAMPLE = 500
@@ -49,20 +49,9 @@ def main():
     print('warehouses: 2')
     print(f'days: {DAYS}')
 
-    from trytond.tests.test_tryton import DB_NAME, USER, activate_module
-    activate_module(['stock_safety_alert'])
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    try:
-        # the configuration singleton is created by locking its table
-        with Transaction().start(DB_NAME, USER, context={},
-                _lock_tables=['stock_safety_configuration']) as transaction:
-            run(Pool(), transaction, options, backend)
-            transaction.rollback()
-    finally:
-        if backend == 'postgresql':
-            from trytond.tests.test_tryton import drop_db
-            drop_db()
+    # the configuration singleton is created by locking its table
+    run_rolled_back('stock_safety_alert', backend, run, options,
+        lock_tables=['stock_safety_configuration'])
 
 
 def date_expr(backend, start, column):

@@ -11,19 +11,10 @@ import os
 import pathlib
 import sys
 import time
-import uuid
+
+from benchlib import pick_backend  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
-
-
-def pick_backend():
-    try:
-        import psycopg
-        psycopg.connect(PG_URI + 'postgres', connect_timeout=3).close()
-        return 'postgresql'
-    except Exception:
-        return 'sqlite'
 
 
 def main():
@@ -31,13 +22,7 @@ def main():
     parser.add_argument('--full', action='store_true')
     options = parser.parse_args()
     bins, products = (100, 1000) if options.full else (20, 100)
-    backend_name = pick_backend()
-    if backend_name == 'postgresql':
-        os.environ['TRYTOND_DATABASE_URI'] = PG_URI
-        os.environ['DB_NAME'] = 'bench_' + uuid.uuid4().hex[:10]
-    else:
-        os.environ['TRYTOND_DATABASE_URI'] = 'sqlite://'
-        os.environ['DB_NAME'] = ':memory:'
+    backend_name = pick_backend('bench_stocktake')
     # trytond keys its DB cache on module names only: key it on the addon
     # sources as tools/run_tests.py does, so a changed field is never stale
     # (imported after the environment: it may import trytond's config)
