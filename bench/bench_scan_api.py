@@ -1,16 +1,18 @@
 """Benchmark: scans through the factory_scan JSON HTTP API (PostgreSQL).
 
-trytond's WSGI app is served in-process by werkzeug on 127.0.0.1 (threaded);
-a clerk's validated `factory_scan` key authenticates every call.  Measured in
-the same run, both with CLIENTS clients at once (so both share the machine
-the same way): the p95 of a trivial authenticated call (GET ping: same
-route decorators, auth and transaction start/commit) and of accepted scans
-(one client per receipt document), plus the scan throughput.  Both paths are
-warmed up first (pings, and scans on separate documents) so that caches and
-the first session of each device are not in the figures.  Prints
-`name: value` lines.
+Deployed as trytond is in production: WORKERS server processes (default:
+one per core) each load ``trytond.application`` and serve it threaded with
+werkzeug on 127.0.0.1; the handhelds are client threads of this process,
+each sticking to one worker as behind a load balancer.  A clerk's validated
+`factory_scan` key authenticates every call.  Measured in the same run, both
+with CLIENTS clients at once (so both share the machine the same way): the
+p95 of a trivial authenticated call (GET ping: same route decorators, auth
+and transaction start/commit) and of accepted scans (one client per receipt
+document), plus the scan throughput.  Both paths are warmed up first (pings,
+and scans on separate documents) so that caches and the first session of
+each device are not in the figures.  Prints `name: value` lines.
 
-Usage: python bench/bench_scan_api.py [--scans N] [--clients N]
+Usage: python bench/bench_scan_api.py [--scans N] [--clients N] [--workers N]
 """
 import argparse
 import contextlib
@@ -20,6 +22,8 @@ import json
 import os
 import pathlib
 import statistics
+import subprocess
+import sys
 import threading
 import time
 
@@ -40,6 +44,29 @@ def db_cache():
             digest.update(str(parts).encode() + path.read_bytes())
     return str(ADDON.parent.parent / '.cache' / 'db' / (
             'bench-scan-' + digest.hexdigest()[:16]))
+
+
+# A production worker: trytond's WSGI entry point, which loads the database
+# named in TRYTOND_DATABASE_NAMES before serving
+SERVER = """
+import logging
+from trytond.application import app
+from werkzeug.serving import make_server
+logging.getLogger('werkzeug').setLevel(logging.ERROR)  # no access log
+server = make_server('127.0.0.1', 0, app, threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+def start_workers(count, database):
+    "Server processes on free ports; (processes, ports)"
+    env = dict(os.environ, TRYTOND_DATABASE_NAMES=database,
+        TRYTOND_LOGGING_LEVEL='40')
+    processes = [subprocess.Popen([sys.executable, '-c', SERVER], env=env,
+            stdout=subprocess.PIPE, text=True) for _ in range(count)]
+    # Each prints its port once its pool is loaded: a real readiness signal
+    return processes, [int(p.stdout.readline()) for p in processes]
 
 
 def p95(values):
@@ -91,6 +118,8 @@ def main():
     parser.add_argument('--scans', type=int, default=400,
         help="accepted scans per client")
     parser.add_argument('--clients', type=int, default=2)
+    parser.add_argument('--workers', type=int, default=os.cpu_count() or 1,
+        help="server processes")
     options = parser.parse_args()
     os.environ['TRYTOND_DATABASE_URI'] = PG_URI
     os.environ['DB_NAME'] = 'bench_scan_api_%s' % os.getpid()
@@ -99,24 +128,23 @@ def main():
     logging.disable(logging.WARNING)
     from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
     activate_module(['factory_stock_ext'])
-    from trytond.wsgi import app
-    from werkzeug.serving import make_server
 
     # One warm-up document per client besides the measured ones
     key, documents = setup(2 * options.clients, options.scans)
     warm_documents = documents[options.clients:]
     documents = documents[:options.clients]
-    server = make_server('127.0.0.1', 0, app, threaded=True)
-    port = server.server_port
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    workers, ports = [], []
     base = '/%s/factory_scan' % DB_NAME
 
+    def port(index):
+        return ports[index % len(ports)]
+
     def ping(index, i):
-        return call(port, key, 'GET', base + '/ping')
+        return call(port(index), key, 'GET', base + '/ping')
 
     def scan(document):
         def request(index, i):
-            return call(port, key, 'POST', base + '/scan', {
+            return call(port(index), key, 'POST', base + '/scan', {
                     'document': document[index], 'code': 'M-STEEL',
                     'quantity': 1, 'location': 'IN',
                     'client_key': 'bench-%s-%s-%s' % (
@@ -144,18 +172,22 @@ def main():
         return latencies, results, time.perf_counter() - start
 
     try:
+        workers, ports[:] = start_workers(options.workers, DB_NAME)
         clients(ping, 20)
         clients(scan(warm_documents), 20)
         trivial = clients(ping, 150)[0]
         latencies, results, total = clients(scan(documents), options.scans)
         trivial_after = clients(ping, 150)[0]
     finally:
-        server.shutdown()
+        for worker in workers:
+            worker.terminate()
+            worker.wait()
         drop_db()
 
     trivial_p95 = p95(trivial + trivial_after)
     scan_p95 = p95(latencies)
     print('backend: postgresql')
+    print('server_workers: %s' % options.workers)
     print('clients: %s' % options.clients)
     print('scans: %s' % len(latencies))
     print('scans_accepted: %s' % results.count('accepted'))
