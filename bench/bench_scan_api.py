@@ -6,15 +6,18 @@ werkzeug on 127.0.0.1; the handhelds are client threads of this process,
 each sticking to one worker as behind a load balancer.  A clerk's validated
 `factory_scan` key authenticates every call.  Measured in the same run, both
 with CLIENTS clients at once (so both share the machine the same way): the
-p95 of a trivial authenticated call (GET ping: same route decorators, auth
-and transaction start/commit) and of accepted scans (one client per receipt
-document), plus the scan throughput.  Both paths are warmed up first (pings,
+p95 of two trivial authenticated calls, the route's own GET ping (same
+decorators, key check and transaction start/commit as a scan) and a Tryton
+JSON-RPC call (res.user get_preferences, context only, on a login session),
+and of accepted scans (one client per receipt document), plus the scan
+throughput.  Both paths are warmed up first (pings,
 and scans on separate documents) so that caches and the first session of
 each device are not in the figures.  Prints `name: value` lines.
 
 Usage: python bench/bench_scan_api.py [--scans N] [--clients N] [--workers N]
 """
 import argparse
+import base64
 import contextlib
 import hashlib
 import http.client
@@ -28,6 +31,7 @@ import threading
 import time
 
 PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+PASSWORD = 'bench-clerk-2026'
 ADDON = pathlib.Path(__file__).resolve().parent.parent / 'addons' / (
     'factory_stock_ext')
 
@@ -74,7 +78,8 @@ def p95(values):
 
 
 def setup(clients, scans):
-    "Company, clerk key and one receipt document per client; committed"
+    """Company, clerk (key and password) and one receipt document per
+    client; committed"""
     from trytond.pool import Pool
     from trytond.tests.test_tryton import DB_NAME
     from trytond.transaction import Transaction
@@ -92,13 +97,26 @@ def setup(clients, scans):
         documents = [str(shipment_in(f, [(f.steel, scans, None)]))
             for _ in range(clients)]
         key = application.key
+        clerk.password = PASSWORD
+        clerk.save()
         transaction.commit()
     return key, documents
 
 
-def call(port, key, method, path, body=None):
+def rpc_session(port, database):
+    "Authorization header of a JSON-RPC session of the clerk"
+    _, data = call(port, None, 'POST', '/%s/rpc/' % database, {
+            'id': 0, 'method': 'common.db.login',
+            'params': ['clerk', {'password': PASSWORD}, 'en']})
+    user_id, token = data['result'][:2]
+    return 'Session ' + base64.b64encode(
+        ('clerk:%s:%s' % (user_id, token)).encode()).decode()
+
+
+def call(port, authorization, method, path, body=None):
+    "(seconds, JSON answer) of one request on a new connection"
     connection = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
-    headers = {'Authorization': 'bearer %s' % key}
+    headers = {'Authorization': authorization} if authorization else {}
     if body is not None:
         body = json.dumps(body)
         headers['Content-Type'] = 'application/json'
@@ -108,7 +126,9 @@ def call(port, key, method, path, body=None):
     data = response.read()
     elapsed = time.perf_counter() - start
     connection.close()
-    if response.status != 200:
+    # JSON-RPC answers its errors with a 200 and an `error` member
+    if response.status != 200 or (
+            path.endswith('/rpc/') and json.loads(data).get('error')):
         raise RuntimeError('%s %s: %s' % (response.status, path, data[:300]))
     return elapsed, json.loads(data)
 
@@ -139,12 +159,19 @@ def main():
     def port(index):
         return ports[index % len(ports)]
 
+    bearer, sessions = 'bearer %s' % key, []
+
     def ping(index, i):
-        return call(port(index), key, 'GET', base + '/ping')
+        return call(port(index), bearer, 'GET', base + '/ping')
+
+    def rpc(index, i):
+        return call(port(index), sessions[0], 'POST', '/%s/rpc/' % DB_NAME, {
+                'id': i, 'method': 'model.res.user.get_preferences',
+                'params': [True, {}]})
 
     def scan(document):
         def request(index, i):
-            return call(port(index), key, 'POST', base + '/scan', {
+            return call(port(index), bearer, 'POST', base + '/scan', {
                     'document': document[index], 'code': 'M-STEEL',
                     'quantity': 1, 'location': 'IN',
                     'client_key': 'bench-%s-%s-%s' % (
@@ -173,11 +200,15 @@ def main():
 
     try:
         workers, ports[:] = start_workers(options.workers, DB_NAME)
+        sessions.append(rpc_session(ports[0], DB_NAME))
         clients(ping, 20)
+        clients(rpc, 20)
         clients(scan(warm_documents), 20)
         trivial = clients(ping, 150)[0]
+        trivial_rpc = clients(rpc, 150)[0]
         latencies, results, total = clients(scan(documents), options.scans)
         trivial_after = clients(ping, 150)[0]
+        trivial_rpc += clients(rpc, 150)[0]
     finally:
         for worker in workers:
             worker.terminate()
@@ -197,6 +228,9 @@ def main():
     print('trivial_call_p95_ms: %.2f' % (trivial_p95 * 1000))
     print('scan_api_p95_ratio_vs_trivial_call: %.2f' % (
             scan_p95 / trivial_p95))
+    print('trivial_rpc_p95_ms: %.2f' % (p95(trivial_rpc) * 1000))
+    print('scan_api_p95_ratio_vs_trivial_rpc: %.2f' % (
+            scan_p95 / p95(trivial_rpc)))
 
 
 if __name__ == '__main__':
