@@ -122,7 +122,6 @@ class FaultTestCase(_DBTestCase):
                 [(r.product_code, r.warehouse_code, r.difference)
                     for r in rows if r.difference], [])
 
-
     @with_transaction()
     def test_claim_lost_to_another_worker_is_claimed_again(self):
         "A row posted by another worker after our snapshot: claim again"
