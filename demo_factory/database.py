@@ -11,7 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 VAR = ROOT / 'var'
 CONF = ROOT / 'trytond.conf'
 MODULES = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
-    'erp_sync']
+    'erp_sync', 'stock_ledger']
 PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
 ADMIN_PASSWORD = 'factory'
 

@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from demo_factory.database import sources_hash  # noqa: E402
 ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
-    'erp_sync']
+    'erp_sync', 'stock_ledger']
 PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
 
 

@@ -10,7 +10,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
 
 ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
-    'erp_sync']
+    'erp_sync', 'stock_ledger']
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 

@@ -44,8 +44,8 @@ class PackagingTestCase(unittest.TestCase):
     def test_addons_found(self):
         self.assertEqual(
             sorted(a.name for a in ADDONS),
-            ['erp_sync', 'factory_stock_ext', 'stock_safety_alert',
-                'stocktake_mobile'])
+            ['erp_sync', 'factory_stock_ext', 'stock_ledger',
+                'stock_safety_alert', 'stocktake_mobile'])
 
     def test_wheels(self):
         for addon in ADDONS:

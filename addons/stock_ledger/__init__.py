@@ -1,0 +1,1 @@
+# Registration lives in tryton.cfg [register] (Tryton 8.0 convention).
