@@ -63,7 +63,8 @@ def main():
         write_sheet(big, options.rows)
         print(f'sheet_write_s: {time.perf_counter() - start:.1f}')
         write_sheet(small, max(options.rows // 10, 1))
-        run_rolled_back('stock_ledger', backend, run, small, big)
+        run_rolled_back('stock_ledger', backend, run, small, big,
+            lock_tables=['stock_opening_import'])
 
 
 def run(pool, transaction, small, big, backend):

@@ -10,7 +10,6 @@ import datetime as dt
 from sql import Literal, Window
 from sql.aggregate import Max, Min, Sum
 from sql.conditionals import Case, Greatest, Least, NullIf
-
 from sql.functions import Round
 
 from trytond.i18n import gettext
@@ -92,7 +91,8 @@ class Ageing(ModelSQL, ModelView):
         # A transfer between warehouses is an out of one and an in of the
         # other: one row per warehouse it crosses
         moves = (move
-            .join(from_location, condition=move.from_location == from_location.id)
+            .join(from_location,
+                condition=move.from_location == from_location.id)
             .join(to_location, condition=move.to_location == to_location.id)
             .join(warehouse, condition=warehouse.type == 'warehouse')
             .select(move.id, move.product, warehouse.id.as_('warehouse'),

@@ -106,6 +106,11 @@ def summary_query():
         having=(active > 0) | (opening_quantity != 0) | (opening_value != 0))
 
 
+def nulls(*names):
+    "Empty columns of a union branch"
+    return [Literal(None).as_(n) for n in names]
+
+
 class _LedgerMixin:
     __slots__ = ()
     company = fields.Many2One('company.company', "Company")
@@ -213,18 +218,15 @@ class MovementLine(_LedgerMixin, ModelSQL, ModelView):
             (summary.product * 3 + 1).as_('id'), summary.product,
             Literal(from_date).as_('date'),
             Literal(0).as_('sequence'), Literal('opening').as_('kind'),
-            Literal(None).as_('move'), Literal(None).as_('lot'), Literal(None).as_('from_location'),
-            Literal(None).as_('to_location'),
-            Literal(None).as_('in_quantity'), Literal(None).as_('in_value'),
-            Literal(None).as_('out_quantity'), Literal(None).as_('out_value'),
+            *nulls('move', 'lot', 'from_location', 'to_location',
+                'in_quantity', 'in_value', 'out_quantity', 'out_value'),
             summary.opening_quantity.as_('quantity'),
             summary.opening_value.as_('value'))
         closings = summary.select(
             (summary.product * 3 + 2).as_('id'), summary.product,
             Literal(to_date).as_('date'),
             Literal(2).as_('sequence'), Literal('closing').as_('kind'),
-            Literal(None).as_('move'), Literal(None).as_('lot'), Literal(None).as_('from_location'),
-            Literal(None).as_('to_location'),
+            *nulls('move', 'lot', 'from_location', 'to_location'),
             summary.in_quantity, summary.in_value,
             summary.out_quantity, summary.out_value,
             summary.closing_quantity.as_('quantity'),

@@ -15,6 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 class TranslationTestCase(_DBTestCase):
+    maxDiff = None
     module = ADDONS[0]
     extras = ADDONS[1:]
 

@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from trytond.exceptions import UserError
-from trytond.modules.company.tests import CompanyTestMixin, set_company
+from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import _DBTestCase, with_transaction
 
 from ..columns import COLUMNS, SheetError, label, read_rows
 from .sheets import KEYS, sheet
@@ -99,7 +99,7 @@ class FuzzSheetTestCase(unittest.TestCase):
         self.assertIsNone(read_all(data))
 
 
-class FuzzImportTestCase(CompanyTestMixin, ModuleTestCase):
+class FuzzImportTestCase(_DBTestCase):
     "Whole imports: success or a UserError, and a refusal writes nothing"
     module = 'stock_ledger'
 
@@ -129,5 +129,3 @@ class FuzzImportTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertIn('imported', outcomes)
         self.assertIn('refused', outcomes)
 
-
-del ModuleTestCase

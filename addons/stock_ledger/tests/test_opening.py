@@ -4,10 +4,9 @@ from decimal import Decimal
 
 from trytond import backend
 from trytond.exceptions import UserError
-from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..columns import template
@@ -64,7 +63,7 @@ def counts():
             'stock.opening.import'])
 
 
-class OpeningTestCase(CompanyTestMixin, ModuleTestCase):
+class OpeningTestCase(_DBTestCase):
     module = 'stock_ledger'
 
     def import_(self, data, **options):
@@ -318,5 +317,3 @@ class OpeningTestCase(CompanyTestMixin, ModuleTestCase):
                     for r in rows))
             self.assertEqual(record.rows, size)
 
-
-del ModuleTestCase
