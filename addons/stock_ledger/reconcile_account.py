@@ -66,10 +66,14 @@ class Move(metaclass=PoolMeta):
             return lines
         account = Configuration(1).get_multivalue(
             'inventory_difference_account', company=self.company.id)
+        # Opening balances are not count variances: they keep the
+        # category's stock IN account, the counterpart finance expects.
+        opening = (isinstance(self.origin, InventoryLine)
+            and self.origin.inventory.opening_import)
         # The lines are for the lost and found side only: the stock account
         # counterpart is added afterwards by the caller.
         for line in lines:
-            if account:
+            if account and not opening:
                 line.account = account
             if isinstance(self.origin, InventoryLine):
                 line.description = ': '.join(filter(None, [

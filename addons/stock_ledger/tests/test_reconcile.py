@@ -127,6 +127,33 @@ class ReconcileTestCase(_DBTestCase):
                     20 + 8, value))
 
     @with_transaction()
+    def test_opening_import_is_not_a_count_variance(self):
+        "An opening import keeps the stock IN account and reconciles"
+        from trytond.modules.stock_ledger.tests.sheets import sheet
+        pool = Pool()
+        Configuration = pool.get('account.configuration')
+        Import = pool.get('stock.opening.import')
+        Line = pool.get('account.move.line')
+        company = create_company()
+        with set_company(company):
+            self.setup_books(company)
+            configuration = Configuration(1)
+            configuration.inventory_difference_account = self.expense
+            configuration.save()
+            product = self.product('average', Decimal(0))
+            product.suffix_code = 'OPEN-1'
+            product.save()
+            Import.import_file(sheet([{'product_code': 'OPEN-1',
+                            'unit': 'u', 'warehouse': 'WH', 'quantity': 4,
+                            'unit_cost': '2.5'}]), date=day(-1))
+            lines = Line.search([('move.origin', 'like', 'stock.move,%')])
+            self.assertEqual(sorted((l.account, l.debit, l.credit)
+                    for l in lines), sorted([
+                        (self.stock, Decimal(10), Decimal(0)),
+                        (self.stock_in, Decimal(0), Decimal(10))]))
+            self.assertEqual(reconcile(company, today)['differences'], [])
+
+    @with_transaction()
     def test_amount_other_and_cost_lines(self):
         "Changed booking, manual entry and direct cost write are explained"
         pool = Pool()
