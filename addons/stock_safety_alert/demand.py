@@ -21,8 +21,8 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import formula
+from .usage import CONSUMER_TYPES, to_date
 
-CONSUMER_TYPES = ['customer', 'production']
 
 
 class JulianDay(Function):
@@ -35,13 +35,6 @@ def days_between(end, start):
     if backend.name == 'sqlite':
         return JulianDay(end) - JulianDay(start)
     return end - start
-
-
-def to_date(value):
-    "SQLite returns dates of aggregates as text"
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value
 
 
 def in_(column, ids):
@@ -101,52 +94,16 @@ class Snapshot:
         self.suppliers = [l.id for l in Location.search(
                 [('type', '=', 'supplier')])]
 
-    def _warehouse_of(self, location):
-        "SQL CASE mapping an internal location column to its warehouse"
-        by_wh = defaultdict(list)
-        for loc, wh in self.loc_wh.items():
-            by_wh[wh].append(loc)
-        return Case(*((location.in_(locs), wh)
-                for wh, locs in by_wh.items()), else_=Null)
-
     def _load_demand(self):
-        """Daily net consumption per warehouse and product in one pass over
-        the moves: issues to production/customers minus returns from them
-        are summed per day, then the days are folded into sum, sum of
-        squares, max and last outgoing day. Days without moves count as zero
-        because the moments divide by the window length, not by rows."""
-        Move = Pool().get('stock.move')
-        cursor = Transaction().connection.cursor()
-        internal = list(self.loc_wh)
-        if not self.consumers or not internal:
-            return
-        move = Move.__table__()
-        out = move.to_location.in_(self.consumers)
-        # the warehouse side of the move: where it left from or came back to
-        side = Case((out, move.from_location), else_=move.to_location)
-        flows = move.select(
-            move.product, self._warehouse_of(side).as_('warehouse'),
-            move.effective_date.as_('date'),
-            Case((out, move.internal_quantity),
-                else_=-move.internal_quantity).as_('qty'),
-            where=(move.state == 'done') & (move.company == self.company)
-            & ((move.from_location.in_(internal) & out)
-                | (move.from_location.in_(self.consumers)
-                    & move.to_location.in_(internal))))
-        # a subquery, not GROUP BY <CASE>: bound parameters would differ
-        daily = flows.select(
-            flows.product, flows.warehouse, flows.date,
-            Sum(flows.qty).as_('qty'),
-            group_by=[flows.product, flows.warehouse, flows.date])
-        in_window = daily.date >= self.start
-        cursor.execute(*daily.select(
-                daily.warehouse, daily.product,
-                Sum(Case((in_window, daily.qty), else_=0)),
-                Sum(Case((in_window, daily.qty * daily.qty), else_=0)),
-                Max(Case((in_window, daily.qty), else_=Null)),
-                Max(Case((daily.qty > 0, daily.date), else_=Null)),
-                group_by=[daily.warehouse, daily.product]))
-        for wh, product, total, total_sq, max_daily, last_out in cursor:
+        """Daily net consumption per warehouse and product: issues to
+        production/customers minus returns from them, per day, as kept by
+        stock.safety.usage, folded into sum, sum of squares, max and last
+        outgoing day. Days without moves count as zero because the moments
+        divide by the window length, not by rows."""
+        Usage = Pool().get('stock.safety.usage')
+        Usage.bring_up_to_date()
+        for wh, product, total, total_sq, max_daily, last_out in Usage.fold(
+                self.company, self.warehouses, self.start):
             avg, std = formula.moments(
                 float(total or 0), float(total_sq or 0), self.window_days)
             self.demand[wh, product] = {
@@ -155,7 +112,7 @@ class Snapshot:
                 'std_daily': std,
                 # a window with moves on few days still has zero days
                 'max_daily': max(float(max_daily or 0), 0.0),
-                'last_out_date': to_date(last_out),
+                'last_out_date': last_out,
                 }
 
     def _load_lead_times(self):

@@ -1,0 +1,23 @@
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.pool import Pool, PoolMeta
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+
+    @classmethod
+    def do(cls, moves):
+        # the daily usage the run folds is appended as moves are done
+        todo = [m.id for m in moves if m.state != 'done']
+        super().do(moves)
+        done = [m for m in cls.browse(todo) if m.state == 'done']
+        Pool().get('stock.safety.usage').record(done)
+
+    @classmethod
+    def cancel(cls, moves):
+        # core lets a done move be cancelled: take its usage back
+        done = [m.id for m in moves if m.state == 'done']
+        super().cancel(moves)
+        cancelled = [m for m in cls.browse(done) if m.state == 'cancelled']
+        Pool().get('stock.safety.usage').record(cancelled, sign=-1)

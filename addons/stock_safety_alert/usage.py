@@ -1,0 +1,232 @@
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""Daily net usage per company, warehouse and product, kept up to date as
+moves are done, so that a run folds one narrow row per product and day
+instead of grouping every move of the year by day again.
+
+Done and cancelled moves append *pending* rows (no row is ever updated by
+them, so two clerks issuing the same component never contend on a row);
+the run, under its lock, merges the pending rows into one row per key.
+A change of the location tree (a bin moved to another warehouse) or a
+first run rebuilds the whole table from the moves.
+"""
+import datetime as dt
+import hashlib
+from collections import defaultdict
+
+from sql import Literal, Null
+from sql.operators import And, Exists
+from sql.aggregate import Max, Sum
+from sql.conditionals import Case
+
+from trytond.model import Index, ModelSQL, fields
+from trytond.pool import Pool
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
+
+from .bulk import bulk_insert
+
+CONSUMER_TYPES = ['customer', 'production']
+
+
+def to_date(value):
+    "SQLite returns dates of aggregates as text"
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
+def warehouse_map():
+    """({storage location: its nearest warehouse}, [consumer locations]),
+    inactive locations included: their history is still usage"""
+    Location = Pool().get('stock.location')
+    loc_wh = {}
+    with inactive_records():
+        # deepest warehouses first: a nested one owns its own bins
+        for wh in Location.search([('type', '=', 'warehouse')],
+                order=[('left', 'DESC')]):
+            for location in Location.search([
+                        ('parent', 'child_of', [wh.id]),
+                        ('type', '=', 'storage'),
+                        ]):
+                loc_wh.setdefault(location.id, wh.id)
+        consumers = [l.id for l in Location.search(
+                [('type', 'in', CONSUMER_TYPES)])]
+    return loc_wh, consumers
+
+
+def map_digest(loc_wh, consumers):
+    "Changes when a rebuild is needed: the mapping the rows were made with"
+    text = repr((sorted(loc_wh.items()), sorted(consumers)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Usage(ModelSQL):
+    "Daily Net Usage"
+    __name__ = 'stock.safety.usage'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    warehouse = fields.Many2One('stock.location', "Warehouse", required=True)
+    product = fields.Many2One('product.product', "Product", required=True)
+    date = fields.Date("Date", required=True)
+    quantity = fields.Float("Net Quantity Out", required=True,
+        help="Issued to production and customers minus their returns.")
+    pending = fields.Boolean("Pending",
+        help="Appended by a move; merged into its day by the next run.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                # the merge of pending rows looks up their days
+                Index(t, (t.product, Index.Range()), (t.date, Index.Range())),
+                Index(t, (t.pending, Index.Equality(cardinality='low')),
+                    where=t.pending == Literal(True)),
+                })
+
+    @classmethod
+    def default_pending(cls):
+        return True
+
+    @classmethod
+    def record(cls, moves, sign=1):
+        """Append the usage of moves just done (sign 1) or of done moves
+        just cancelled (sign -1)"""
+        sums = defaultdict(float)
+        warehouses = {}
+
+        def warehouse(location):
+            if location.id not in warehouses:
+                warehouses[location.id] = (location.warehouse.id
+                    if location.type == 'storage' and location.warehouse
+                    else None)
+            return warehouses[location.id]
+        for move in moves:
+            if not move.effective_date:
+                continue
+            from_, to = move.from_location, move.to_location
+            if to.type in CONSUMER_TYPES and warehouse(from_):
+                wh, qty = warehouse(from_), move.internal_quantity
+            elif from_.type in CONSUMER_TYPES and warehouse(to):
+                wh, qty = warehouse(to), -move.internal_quantity
+            else:
+                continue
+            sums[move.company.id, wh, move.product.id,
+                move.effective_date] += sign * qty
+        if sums:
+            now, user = dt.datetime.now(), Transaction().user
+            bulk_insert(cls, ['company', 'warehouse', 'product', 'date',
+                    'quantity', 'pending', 'create_uid', 'create_date'],
+                [[*k, q, True, user, now] for k, q in sorted(sums.items())])
+
+    @classmethod
+    def bring_up_to_date(cls):
+        """Merge the pending rows, or rebuild everything when the location
+        tree changed since the rows were made (or they never were).
+        Called by the run under its lock."""
+        pool = Pool()
+        Config = pool.get('stock.safety.configuration')
+        loc_wh, consumers = warehouse_map()
+        digest = map_digest(loc_wh, consumers)
+        config = Config(1)
+        if config.usage_digest != digest:
+            cls.rebuild(loc_wh, consumers)
+            with without_check_access():
+                Config.write([config], {'usage_digest': digest})
+        else:
+            cls.compact()
+
+    @classmethod
+    def rebuild(cls, loc_wh=None, consumers=None):
+        "Replace every row by the daily sums of the done moves"
+        Move = Pool().get('stock.move')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        if loc_wh is None:
+            loc_wh, consumers = warehouse_map()
+        cursor.execute(*table.delete())
+        internal = list(loc_wh)
+        if not consumers or not internal:
+            return
+        move = Move.__table__()
+        out = move.to_location.in_(consumers)
+        # the warehouse side of the move: where it left from or came back to
+        side = Case((out, move.from_location), else_=move.to_location)
+        by_wh = defaultdict(list)
+        for loc, wh in loc_wh.items():
+            by_wh[wh].append(loc)
+        flows = move.select(
+            move.company, move.product,
+            Case(*((side.in_(locs), wh) for wh, locs in by_wh.items()),
+                else_=Null).as_('warehouse'),
+            move.effective_date.as_('date'),
+            Case((out, move.internal_quantity),
+                else_=-move.internal_quantity).as_('qty'),
+            where=(move.state == 'done') & (move.effective_date != Null)
+            & ((move.from_location.in_(internal) & out)
+                | (move.from_location.in_(consumers)
+                    & move.to_location.in_(internal))))
+        # a subquery, not GROUP BY <CASE>: bound parameters would differ
+        cursor.execute(*table.insert(
+                [table.company, table.warehouse, table.product, table.date,
+                    table.quantity, table.pending, table.create_uid,
+                    table.create_date],
+                flows.select(
+                    flows.company, flows.warehouse, flows.product,
+                    flows.date, Sum(flows.qty), Literal(False),
+                    Literal(Transaction().user), Literal(dt.datetime.now()),
+                    group_by=[flows.company, flows.warehouse, flows.product,
+                        flows.date])))
+
+    @classmethod
+    def compact(cls):
+        """Fold the pending rows into one row per company, warehouse,
+        product and day, in three statements on one snapshot: rows appended
+        by transactions still running are not seen, so not deleted, and
+        wait for the next run."""
+        table, base, other = (cls.__table__() for _ in range(3))
+        cursor = Transaction().connection.cursor()
+        keys = ['company', 'warehouse', 'product', 'date']
+        pending = table.select(*(getattr(table, k) for k in keys),
+            Sum(table.quantity).as_('quantity'),
+            where=table.pending == Literal(True),
+            group_by=[getattr(table, k) for k in keys])
+
+        def same_key(row):
+            return And([getattr(row, k) == getattr(pending, k) for k in keys]
+                + [row.pending == Literal(False)])
+        cursor.execute(*base.update([base.quantity],
+                [base.quantity + pending.quantity], from_=[pending],
+                where=same_key(base)))
+        cursor.execute(*base.insert(
+                [getattr(base, k) for k in keys] + [base.quantity,
+                    base.pending, base.create_uid, base.create_date],
+                pending.select(*(getattr(pending, k) for k in keys),
+                    pending.quantity, Literal(False),
+                    Literal(Transaction().user), Literal(dt.datetime.now()),
+                    where=~Exists(other.select(other.id,
+                            where=same_key(other))))))
+        cursor.execute(*table.delete(where=table.pending == Literal(True)))
+
+    @classmethod
+    def fold(cls, company, warehouses, start):
+        """Rows (warehouse, product, sum, sum of squares, max of the days
+        from start, last day with a net issue ever)"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        qty = table.quantity
+        in_window = table.date >= start
+        cursor.execute(*table.select(
+                table.warehouse, table.product,
+                Sum(Case((in_window, qty), else_=0)),
+                Sum(Case((in_window, qty * qty), else_=0)),
+                Max(Case((in_window, qty), else_=Null)),
+                Max(Case((qty > 0, table.date), else_=Null)),
+                where=(table.company == company)
+                & (table.pending == Literal(False))
+                & fields.SQL_OPERATORS['in'](table.warehouse,
+                    list(warehouses)),
+                group_by=[table.warehouse, table.product]))
+        return [(wh, product, total, total_sq, max_daily, to_date(last_out))
+            for wh, product, total, total_sq, max_daily, last_out in cursor]
