@@ -66,9 +66,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         states={'invisible': ~Eval('notify')},
         help="Also e-mail the new alerts to assignees with an e-mail "
         "address.")
-    usage_digest = fields.Char("Usage Location Digest", readonly=True,
-        help="The warehouse layout the daily usage was built with; "
-        "when the layout changes, the next run rebuilds the usage.")
+    usage_layout = fields.Text("Usage Layout", readonly=True,
+        help="The warehouse of each location when the daily usage was "
+        "last brought up to date; when a location with history changes "
+        "warehouse, the next run rebuilds the usage.")
 
     @classmethod
     def default_window_days(cls):

@@ -11,7 +11,7 @@ A change of the location tree (a bin moved to another warehouse) or a
 first run rebuilds the whole table from the moves.
 """
 import datetime as dt
-import hashlib
+import json
 from collections import defaultdict
 
 from sql import Literal, Null
@@ -21,6 +21,8 @@ from sql.conditionals import Case
 
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
@@ -55,10 +57,22 @@ def warehouse_map():
     return loc_wh, consumers
 
 
-def map_digest(loc_wh, consumers):
-    "Changes when a rebuild is needed: the mapping the rows were made with"
-    text = repr((sorted(loc_wh.items()), sorted(consumers)))
-    return hashlib.sha256(text.encode()).hexdigest()
+def dump_layout(loc_wh, consumers):
+    "The mapping the rows are made with, as stored on the configuration"
+    return json.dumps({'warehouses': sorted(loc_wh.items()),
+            'consumers': sorted(consumers)}, separators=(',', ':'))
+
+
+def changed_locations(layout, loc_wh, consumers):
+    """Locations whose stored role changed or went; None when there is no
+    stored layout. (A location that joins a warehouse from outside any
+    with usage history of its own needs Usage.rebuild().)"""
+    if not layout:
+        return None
+    old = json.loads(layout)
+    old_wh = dict(map(tuple, old['warehouses']))
+    changed = {l for l, wh in old_wh.items() if loc_wh.get(l) != wh}
+    return changed | (set(old['consumers']) - set(consumers))
 
 
 class Usage(ModelSQL):
@@ -67,7 +81,8 @@ class Usage(ModelSQL):
 
     company = fields.Many2One('company.company', "Company", required=True)
     warehouse = fields.Many2One('stock.location', "Warehouse", required=True)
-    product = fields.Many2One('product.product', "Product", required=True)
+    product = fields.Many2One('product.product', "Product", required=True,
+        context={'company': Eval('company', -1)}, depends={'company'})
     date = fields.Date("Date", required=True)
     quantity = fields.Float("Net Quantity Out", required=True,
         help="Issued to production and customers minus their returns.")
@@ -128,14 +143,38 @@ class Usage(ModelSQL):
         pool = Pool()
         Config = pool.get('stock.safety.configuration')
         loc_wh, consumers = warehouse_map()
-        digest = map_digest(loc_wh, consumers)
+        layout = dump_layout(loc_wh, consumers)
         config = Config(1)
-        if config.usage_digest != digest:
+        if config.usage_layout == layout:
+            cls.compact()
+            return
+        changed = changed_locations(config.usage_layout, loc_wh, consumers)
+        # a location new to the layout has had its moves appended with the
+        # warehouse it has; only one whose role changed carries history
+        # made under another warehouse
+        if changed is None or cls._have_done_moves(changed):
             cls.rebuild(loc_wh, consumers)
-            with without_check_access():
-                Config.write([config], {'usage_digest': digest})
         else:
             cls.compact()
+        with without_check_access():
+            Config.write([config], {'usage_layout': layout})
+
+    @classmethod
+    def _have_done_moves(cls, locations):
+        "Whether a done move touches the locations"
+        Move = Pool().get('stock.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub in grouped_slice(list(locations)):
+            sub = list(sub)
+            cursor.execute(*move.select(Literal(1),
+                    where=(move.state == 'done')
+                    & (move.from_location.in_(sub)
+                        | move.to_location.in_(sub)),
+                    limit=1))
+            if cursor.fetchone():
+                return True
+        return False
 
     @classmethod
     def rebuild(cls, loc_wh=None, consumers=None):
