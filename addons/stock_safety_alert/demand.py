@@ -11,7 +11,6 @@ from collections import defaultdict
 
 from sql import Cast, Null, Union
 from sql.aggregate import Count, Max, Min, Sum
-from sql.conditionals import Case
 from sql.functions import Function
 
 from trytond import backend
