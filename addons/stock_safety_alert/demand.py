@@ -1,6 +1,7 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-"""Set-based statistics over done stock moves and purchase history.
+"""Set-based statistics over the daily usage (usage.py), done stock moves
+and purchase history.
 
 Everything here is a handful of GROUP BY queries whose size does not depend on
 the number of products; the results are collected once into a `Snapshot` that
