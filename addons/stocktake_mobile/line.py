@@ -113,7 +113,8 @@ class TaskLine(ModelSQL, ModelView):
 
     @classmethod
     def compute_variances(cls, lines, tolerances, flag=True):
-        "Store book, variance and tolerance; grouped writes, not per line"
+        """Store book, variance and tolerance; grouped writes, not per line.
+        Returns the ids of the lines flagged for a recount."""
         books = cls.snapshot_books(lines)
         to_write = defaultdict(list)
         for line in lines:
@@ -137,6 +138,8 @@ class TaskLine(ModelSQL, ModelView):
             args.extend((records, vals))
         if args:
             cls.write(*args)
+        return {l.id for values, records in to_write.items()
+            if flag and values[4] for l in records}
 
     @classmethod
     def adhoc_items(cls, kind, warehouse, locations=None, products=None,

@@ -10,7 +10,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from . import planning
+from . import batch, planning
 
 ABC = [('A', "A"), ('B', "B"), ('C', "C")]
 # Default cycle per ABC class: A weekly, B monthly, C every six months
@@ -207,7 +207,7 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
                     'due_date': day,
                     'locations': [('add', sorted({i[0] for i in items}))],
                     } for group, day, user, items in planned])
-        Line.create([{
+        batch.create(Line, [{
                     'task': task.id, 'location': loc, 'product': product,
                     'lot': lot, 'abc_class': abc,
                     } for task, (_, _, _, items) in zip(tasks, planned)

@@ -1,10 +1,17 @@
 from collections import defaultdict
 
+from sql import Null
+
+from trytond import backend
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.tools import grouped_slice
+from trytond.transaction import (
+    Transaction, record_cache_size, without_check_access)
 
+from . import batch
 from .exceptions import WorkflowError
 from .program import OPEN_STATES
 
@@ -117,7 +124,40 @@ class Task(Workflow, ModelSQL, ModelView):
 
     @property
     def counter_ids(self):
-        return {c.counter.id for c in self.counts if c.counter}
+        return self.counters([self])[self.id]
+
+    @classmethod
+    def counters(cls, tasks):
+        "{task id: ids of the users who scanned on it}, one query"
+        Count = Pool().get('stocktake.count')
+        count = Count.__table__()
+        result = {t.id: set() for t in tasks}
+        cursor = Transaction().connection.cursor()
+        for sub in grouped_slice(list(result), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*count.select(count.task, count.counter,
+                    where=SQL_OPERATORS['in'](count.task, list(sub))
+                    & (count.counter != Null),
+                    group_by=[count.task, count.counter]))
+            for task_id, user_id in cursor:
+                result[task_id].add(user_id)
+        return result
+
+    @classmethod
+    def _line_rows(cls, tasks, where=None):
+        """Rows (task, line, counted, round, recount) of the tasks' lines,
+        read in SQL: task.lines per task re-reads every task's lines"""
+        Line = Pool().get('stocktake.task.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub in grouped_slice([t.id for t in tasks],
+                backend.MAX_QUERY_PARAMS):
+            condition = SQL_OPERATORS['in'](line.task, list(sub))
+            if where is not None:
+                condition &= where(line)
+            cursor.execute(*line.select(line.task, line.id,
+                    line.counted_quantity, line.round, line.recount_required,
+                    where=condition, order_by=[line.task, line.id]))
+            yield from cursor
 
     @classmethod
     @ModelView.button
@@ -125,33 +165,37 @@ class Task(Workflow, ModelSQL, ModelView):
         "The counter is done: snapshot the books and flag recounts"
         pool = Pool()
         Line = pool.get('stocktake.task.line')
-        to_recount, to_counted = [], []
-        # One set-based variance pass per program (tolerances), not per task
-        batches = defaultdict(list)
         for task in tasks:
             if task.state not in {'open', 'recount'}:
                 raise WorkflowError('msg_task_not_counting',
                     task=task.rec_name, state=task.state)
-            round_ = 2 if task.state == 'recount' else 1
-            lines = [l for l in task.lines
-                if round_ == 1 or l.recount_required]
-            missing = [l for l in lines
-                if l.counted_quantity is None or l.round != round_]
-            if missing:
+        rounds = {t.id: 2 if t.state == 'recount' else 1 for t in tasks}
+        to_check, missing = defaultdict(list), defaultdict(list)
+        for task_id, line_id, counted, round_, recount in cls._line_rows(
+                tasks):
+            if rounds[task_id] == 1 or recount:
+                to_check[task_id].append(line_id)
+                if counted is None or round_ != rounds[task_id]:
+                    missing[task_id].append(line_id)
+        for task in tasks:
+            if missing[task.id]:
                 raise WorkflowError('msg_finish_uncounted',
-                    task=task.rec_name, count=len(missing),
-                    line=missing[0].rec_name)
-            batches[(task.program, round_)].append((task, lines))
-        for (program, round_), items in batches.items():
-            lines = [l for _, task_lines in items for l in task_lines]
+                    task=task.rec_name, count=len(missing[task.id]),
+                    line=Line(missing[task.id][0]).rec_name)
+        # One set-based variance pass per program (tolerances), not per task
+        groups = defaultdict(list)
+        for task in tasks:
+            groups[(task.program, rounds[task.id])].append(task)
+        to_recount, to_counted = [], []
+        for (program, round_), items in groups.items():
+            lines = batch.browse(Line,
+                [l for t in items for l in to_check[t.id]])
             with without_check_access():
-                Line.compute_variances(lines, items[0][0].tolerances(),
-                    flag=round_ == 1)
-            # Re-read: the records above still cache the values before write
-            flagged = {l.task.id for l in Line.browse([l.id for l in lines])
-                if l.recount_required}
-            for task, _ in items:
-                if round_ == 1 and task.id in flagged:
+                flagged = Line.compute_variances(lines,
+                    items[0].tolerances(), flag=round_ == 1)
+            flagged_tasks = {l.task.id for l in lines if l.id in flagged}
+            for task in items:
+                if task.id in flagged_tasks:
                     to_recount.append(task)
                 else:
                     to_counted.append(task)
@@ -190,9 +234,10 @@ class Task(Workflow, ModelSQL, ModelView):
         pool = Pool()
         User = pool.get('res.user')
         user = User(Transaction().user)
+        counters = cls.counters(tasks)
         for task in tasks:
             # Four eyes: whoever counted a line cannot approve the task
-            if user.id in task.counter_ids:
+            if user.id in counters[task.id]:
                 raise WorkflowError('msg_approve_own_count',
                     user=user.rec_name, task=task.rec_name)
         cls.write(tasks, {'approved_by': user.id})
@@ -204,22 +249,24 @@ class Task(Workflow, ModelSQL, ModelView):
         "Post the variances through core stock.inventory"
         pool = Pool()
         Inventory = pool.get('stock.inventory')
+        Line = pool.get('stocktake.task.line')
         Date = pool.get('ir.date')
         today = Date.today()
+        # Lines without variance would create no move: skip them in SQL
+        line_ids = [row[1] for row in cls._line_rows(tasks,
+                lambda l: (l.counted_quantity != Null)
+                & (l.variance_quantity != 0))]
+        by_task = defaultdict(lambda: defaultdict(list))
+        for line in batch.browse(Line, line_ids):
+            by_task[line.task.id][line.location.id].append({
+                    'product': line.product.id,
+                    'lot': line.lot.id if line.lot else None,
+                    'expected_quantity': line.book_quantity,
+                    'quantity': line.counted_quantity,
+                    })
         vlist = []
         for task in tasks:
-            by_location = defaultdict(list)
-            for line in task.lines:
-                # Lines without variance would create no move: skip them
-                if line.counted_quantity is None or not line.variance_quantity:
-                    continue
-                by_location[line.location.id].append({
-                        'product': line.product.id,
-                        'lot': line.lot.id if line.lot else None,
-                        'expected_quantity': line.book_quantity,
-                        'quantity': line.counted_quantity,
-                        })
-            for location, lines in by_location.items():
+            for location, lines in by_task[task.id].items():
                 vlist.append({
                         'location': location,
                         'company': task.company.id,
@@ -228,11 +275,14 @@ class Task(Workflow, ModelSQL, ModelView):
                         'stocktake_task': task.id,
                         'lines': [('create', lines)],
                         })
-        # Keep the snapshot expected quantities instead of today's books
+        # Keep the snapshot expected quantities instead of today's books.
+        # Core confirm reads inventory.lines of every inventory it is given:
+        # hand it about a record cache of lines at a time to stay linear
+        size = record_cache_size(Transaction())
         with Transaction().set_context(stocktake_keep_expected=True), \
                 without_check_access():
-            inventories = Inventory.create(vlist)
-            Inventory.confirm(inventories)
+            for group in _by_line_count(vlist, size):
+                Inventory.confirm(Inventory.create(group))
         cls.write(tasks, {'posted_date': today})
 
     @classmethod
@@ -282,10 +332,24 @@ class Task(Workflow, ModelSQL, ModelView):
                     'due_date': due_date or Date.today(),
                     'locations': [('add', sorted(location_ids))],
                     }])
-        Line.create([{'task': task.id, 'location': l, 'product': p,
+        batch.create(Line, [{'task': task.id, 'location': l, 'product': p,
                     'lot': lot, 'abc_class': abc}
                 for l, p, lot, abc in items])
         return task
+
+
+def _by_line_count(vlist, size):
+    "Inventory values grouped so that each group holds about size lines"
+    group, lines = [], 0
+    for values in vlist:
+        count = len(values['lines'][0][1])
+        if group and lines + count > size:
+            yield group
+            group, lines = [], 0
+        group.append(values)
+        lines += count
+    if group:
+        yield group
 
 
 class TaskLocation(ModelSQL):
