@@ -209,6 +209,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Config = pool.get('stock.safety.configuration')
         Parameter = pool.get('stock.safety.parameter')
+        Usage = pool.get('stock.safety.usage')
         Company = pool.get('company.company')
         Location = pool.get('stock.location')
         Date = pool.get('ir.date')
@@ -218,6 +219,8 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         config = Config(1)
         if warehouses is None:
             warehouses = Location.search([('type', '=', 'warehouse')])
+        # Every company's pending usage is merged by one call
+        Usage.bring_up_to_date()
         for company in Company.search([]):
             with Transaction().set_context(company=company.id):
                 snapshot = Snapshot.collect(warehouses, Date.today(),

@@ -99,9 +99,9 @@ class Snapshot:
         production/customers minus returns from them, per day, as kept by
         stock.safety.usage, folded into sum, sum of squares, max and last
         outgoing day. Days without moves count as zero because the moments
-        divide by the window length, not by rows."""
+        divide by the window length, not by rows. The caller brings the
+        usage up to date first, once for all companies."""
         Usage = Pool().get('stock.safety.usage')
-        Usage.bring_up_to_date()
         for wh, product, total, total_sq, max_daily, last_out in Usage.fold(
                 self.company, self.warehouses, self.start):
             avg, std = formula.moments(
