@@ -1,7 +1,6 @@
 """Reconciliation of the stock value with the stock accounts at a date."""
 import datetime as dt
 from decimal import Decimal
-from io import BytesIO
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
@@ -13,6 +12,7 @@ from trytond.wizard import Button, StateView, Wizard
 
 from .exceptions import ReconciliationError
 from .reconcile_compute import reconcile
+from .report_common import strings, workbook as common_workbook
 
 KINDS = [
     ('missing', "Move without account move"),
@@ -228,57 +228,33 @@ class ReconcileExport(Wizard):
             'filename': 'stock-reconcile-%s.xlsx' % self.record.date}
 
 
-def _strings(Model, names):
-    fields_ = Model.fields_get(names)
-    return [fields_[n]['string'] for n in names]
-
-
 def _name(record):
     return record.rec_name if record else ''
 
 
 def workbook(record):
     "xlsx bytes: one sheet per list of the reconciliation"
-    from openpyxl import Workbook
-    pool = Pool()
-    Account = pool.get('stock.ledger.reconcile.account')
-    Value = pool.get('stock.ledger.reconcile.value')
-    Difference = pool.get('stock.ledger.reconcile.difference')
+    Difference = Pool().get('stock.ledger.reconcile.difference')
     kinds = dict(Difference.fields_get(['kind'])['kind']['selection'])
-    titles = _strings(record.__class__, ['accounts', 'values', 'differences'])
-    book = Workbook()
-    sheet = book.active
-    sheet.title = titles[0][:31]
-    names = ['account', 'stock_value', 'balance', 'draft_balance',
+    titles = strings(record.__name__, ['accounts', 'values', 'differences'])
+    accounts = ['account', 'stock_value', 'balance', 'draft_balance',
         'difference']
-    sheet.append(_strings(Account, names))
-    for line in record.accounts:
-        sheet.append([_name(line.account), line.stock_value, line.balance,
-                line.draft_balance, line.difference])
-    sheet.append(['', record.stock_value, record.account_balance, None,
-            record.difference])
-    sheet = book.create_sheet(titles[1][:31])
-    names = ['warehouse', 'category', 'account', 'quantity', 'stock_value']
-    sheet.append(_strings(Value, names))
-    for line in record.values:
-        sheet.append([_name(line.warehouse), _name(line.category),
-                _name(line.account), line.quantity, line.stock_value])
-    sheet = book.create_sheet(titles[2][:31])
-    names = ['kind', 'product', 'move', 'account_move', 'date', 'account',
-        'expected', 'booked', 'difference', 'description']
-    sheet.append(_strings(Difference, names))
-    for line in record.differences:
-        sheet.append([kinds.get(line.kind, line.kind), _name(line.product),
-                _name(line.move), _name(line.account_move), line.date,
-                _name(line.account), line.expected, line.booked,
-                line.difference, line.description])
-    for sheet in book.worksheets:
-        sheet.freeze_panes = 'A2'
-        for column in 'ABCDEFGHIJ':
-            sheet.column_dimensions[column].width = 18
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
+    values = ['warehouse', 'category', 'account', 'quantity', 'stock_value']
+    differences = ['kind', 'product', 'move', 'account_move', 'date',
+        'account', 'expected', 'booked', 'difference', 'description']
+    return common_workbook([
+            (titles[0], strings('stock.ledger.reconcile.account', accounts),
+                [[getattr(l, n) for n in accounts] for l in record.accounts]
+                + [['', record.stock_value, record.account_balance, None,
+                        record.difference]]),
+            (titles[1], strings('stock.ledger.reconcile.value', values),
+                [[getattr(l, n) for n in values] for l in record.values]),
+            (titles[2], strings('stock.ledger.reconcile.difference',
+                    differences),
+                [[kinds.get(l.kind, l.kind)] + [getattr(l, n)
+                        for n in differences[1:]]
+                    for l in record.differences]),
+            ])
 
 
 class ReconcileReport(CompanyReport):
