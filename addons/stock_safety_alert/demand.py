@@ -10,8 +10,8 @@ safety stock and every alert detector reuse (one place for demand numbers).
 import datetime as dt
 from collections import defaultdict
 
-from sql import Cast, Null, Union
-from sql.aggregate import Count, Max, Min, Sum
+from sql import Null
+from sql.aggregate import Count, Max, Sum
 from sql.functions import Function
 
 from trytond import backend
@@ -164,31 +164,14 @@ class Snapshot:
                 'std_lead_time': std, 'max_lead_time': max(max_days, 0.0)}
 
     def _load_stock(self):
-        """On-hand quantity per location/product/lot from done moves, and the
-        first receipt date per product (the age of never-used stock)."""
-        Move = Pool().get('stock.move')
-        cursor = Transaction().connection.cursor()
-        internal = list(self.loc_wh)
-        if not internal:
+        """On-hand quantity per location/product/lot, and the first receipt
+        date per product (the age of never-used stock), from the balance
+        kept by the moves"""
+        Balance = Pool().get('stock.safety.balance')
+        if not self.loc_wh:
             return
-        move = Move.__table__()
-        done = (move.state == 'done') & (move.company == self.company)
-        incoming = move.select(
-            move.to_location.as_('location'), move.product, move.lot,
-            move.internal_quantity.as_('qty'),
-            move.effective_date.as_('date'),
-            where=done & move.to_location.in_(internal))
-        outgoing = move.select(
-            move.from_location.as_('location'), move.product, move.lot,
-            (-move.internal_quantity).as_('qty'),
-            Cast(Null, 'DATE').as_('date'),
-            where=done & move.from_location.in_(internal))
-        union = Union(incoming, outgoing, all_=True)
-        cursor.execute(*union.select(
-                union.location, union.product, union.lot,
-                Sum(union.qty), Min(union.date),
-                group_by=[union.location, union.product, union.lot]))
-        for location, product, lot, qty, first in cursor:
+        for location, product, lot, qty, first in Balance.on_hand(
+                self.company, self.loc_wh):
             wh = self.loc_wh[location]
             qty = float(qty or 0)
             if qty:

@@ -8,16 +8,19 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def do(cls, moves):
-        # the daily usage the run folds is appended as moves are done
+        # the daily usage and the stock the run reads are appended as moves
+        # are done
         todo = [m.id for m in moves if m.state != 'done']
         super().do(moves)
         done = [m for m in cls.browse(todo) if m.state == 'done']
         Pool().get('stock.safety.usage').record(done)
+        Pool().get('stock.safety.balance').record(done)
 
     @classmethod
     def cancel(cls, moves):
-        # core lets a done move be cancelled: take its usage back
+        # core lets a done move be cancelled: take its usage and stock back
         done = [m.id for m in moves if m.state == 'done']
         super().cancel(moves)
         cancelled = [m for m in cls.browse(done) if m.state == 'cancelled']
         Pool().get('stock.safety.usage').record(cancelled, sign=-1)
+        Pool().get('stock.safety.balance').record(cancelled, sign=-1)

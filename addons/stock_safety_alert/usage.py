@@ -15,7 +15,6 @@ import json
 from collections import defaultdict
 
 from sql import Literal, Null
-from sql.operators import And, Exists
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case
 
@@ -26,6 +25,7 @@ from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
 from .bulk import bulk_insert
+from .pending import merge_pending
 
 CONSUMER_TYPES = ['customer', 'production']
 
@@ -138,16 +138,18 @@ class Usage(ModelSQL):
 
     @classmethod
     def bring_up_to_date(cls):
-        """Merge the pending rows, or rebuild everything when the location
-        tree changed since the rows were made (or they never were).
-        Called by the run under its lock."""
+        """Merge the pending rows of the usage and of the stock balance, or
+        rebuild both when the location tree changed since the usage was
+        made (or they never were). Called by the run under its lock."""
         pool = Pool()
         Config = pool.get('stock.safety.configuration')
+        Balance = pool.get('stock.safety.balance')
         loc_wh, consumers = warehouse_map()
         layout = dump_layout(loc_wh, consumers)
         config = Config(1)
         if config.usage_layout == layout:
             cls.compact()
+            Balance.compact()
             return
         changed = changed_locations(config.usage_layout, loc_wh, consumers)
         # a location new to the layout has had its moves appended with the
@@ -155,8 +157,12 @@ class Usage(ModelSQL):
         # made under another warehouse
         if changed is None or cls._have_done_moves(changed):
             cls.rebuild(loc_wh, consumers)
+            # per location, so no layout change can stale it; rebuilt with
+            # the usage so that one stored layout says both are built
+            Balance.rebuild()
         else:
             cls.compact()
+            Balance.compact()
         with without_check_access():
             Config.write([config], {'usage_layout': layout})
 
@@ -166,7 +172,7 @@ class Usage(ModelSQL):
         Move = Pool().get('stock.move')
         move = Move.__table__()
         cursor = Transaction().connection.cursor()
-        for sub in grouped_slice(list(locations)):
+        for sub in grouped_slice(list(locations), 1000):
             sub = list(sub)
             cursor.execute(*move.select(Literal(1),
                     where=(move.state == 'done')
@@ -221,33 +227,9 @@ class Usage(ModelSQL):
 
     @classmethod
     def compact(cls):
-        """Fold the pending rows into one row per company, warehouse,
-        product and day, in three statements on one snapshot: rows appended
-        by transactions still running are not seen, so not deleted, and
-        wait for the next run."""
-        table, base, other = (cls.__table__() for _ in range(3))
-        cursor = Transaction().connection.cursor()
-        keys = ['company', 'warehouse', 'product', 'date']
-        pending = table.select(*(getattr(table, k) for k in keys),
-            Sum(table.quantity).as_('quantity'),
-            where=table.pending == Literal(True),
-            group_by=[getattr(table, k) for k in keys])
-
-        def same_key(row):
-            return And([getattr(row, k) == getattr(pending, k) for k in keys]
-                + [row.pending == Literal(False)])
-        cursor.execute(*base.update([base.quantity],
-                [base.quantity + pending.quantity], from_=[pending],
-                where=same_key(base)))
-        cursor.execute(*base.insert(
-                [getattr(base, k) for k in keys] + [base.quantity,
-                    base.pending, base.create_uid, base.create_date],
-                pending.select(*(getattr(pending, k) for k in keys),
-                    pending.quantity, Literal(False),
-                    Literal(Transaction().user), Literal(dt.datetime.now()),
-                    where=~Exists(other.select(other.id,
-                            where=same_key(other))))))
-        cursor.execute(*table.delete(where=table.pending == Literal(True)))
+        "Fold the pending rows into one row per key and day"
+        merge_pending(cls, ['company', 'warehouse', 'product', 'date'],
+            ['quantity'])
 
     @classmethod
     def fold(cls, company, warehouses, start):
