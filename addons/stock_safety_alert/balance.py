@@ -20,12 +20,12 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .bulk import bulk_insert
-from .pending import merge_pending
+from .pending import PendingMixin, merge_pending
 
 KEYS = ['company', 'location', 'product', 'lot']
 
 
-class Balance(ModelSQL):
+class Balance(PendingMixin, ModelSQL):
     "Stock Balance"
     __name__ = 'stock.safety.balance'
 
@@ -37,8 +37,6 @@ class Balance(ModelSQL):
     quantity = fields.Float("Quantity", required=True)
     first_in = fields.Date("First Receipt",
         help="Effective date of the first move into the location.")
-    pending = fields.Boolean("Pending",
-        help="Appended by a move; merged by the next run.")
 
     @classmethod
     def __setup__(cls):
@@ -47,8 +45,6 @@ class Balance(ModelSQL):
         cls._sql_indexes.update({
                 Index(t, (t.location, Index.Range()),
                     (t.product, Index.Range())),
-                Index(t, (t.pending, Index.Equality(cardinality='low')),
-                    where=t.pending == Literal(True)),
                 })
 
     @classmethod
@@ -63,10 +59,6 @@ class Balance(ModelSQL):
             config = Config.__table__()
             Transaction().connection.cursor().execute(*config.update(
                     [config.usage_layout], [Null]))
-
-    @classmethod
-    def default_pending(cls):
-        return True
 
     @classmethod
     def record(cls, moves, sign=1):

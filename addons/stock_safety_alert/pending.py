@@ -14,7 +14,28 @@ from sql.aggregate import Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.operators import And, Exists
 
+from trytond.model import Index, fields
 from trytond.transaction import Transaction
+
+
+class PendingMixin:
+    "Rows that moves append as pending and the run merges"
+    __slots__ = ()
+    pending = fields.Boolean("Pending",
+        help="Appended by a move; merged by the next run.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # the merge reads only the pending rows: a partial index
+        cls._sql_indexes.add(
+            Index(t, (t.pending, Index.Equality(cardinality='low')),
+                where=t.pending == Literal(True)))
+
+    @classmethod
+    def default_pending(cls):
+        return True
 
 
 def merge_pending(Model, keys, sums, mins=(), nullable=()):

@@ -25,7 +25,7 @@ from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
 from .bulk import bulk_insert
-from .pending import merge_pending
+from .pending import PendingMixin, merge_pending
 
 CONSUMER_TYPES = ['customer', 'production']
 
@@ -74,7 +74,7 @@ def changed_locations(layout, loc_wh, consumers):
     return changed | (set(old['consumers']) - set(consumers))
 
 
-class Usage(ModelSQL):
+class Usage(PendingMixin, ModelSQL):
     "Daily Net Usage"
     __name__ = 'stock.safety.usage'
 
@@ -87,8 +87,6 @@ class Usage(ModelSQL):
     date = fields.Date("Date", required=True)
     quantity = fields.Float("Net Quantity Out", required=True,
         help="Issued to production and customers minus their returns.")
-    pending = fields.Boolean("Pending",
-        help="Appended by a move; merged into its day by the next run.")
 
     @classmethod
     def __setup__(cls):
@@ -97,13 +95,7 @@ class Usage(ModelSQL):
         cls._sql_indexes.update({
                 # the merge of pending rows looks up their days
                 Index(t, (t.product, Index.Range()), (t.date, Index.Range())),
-                Index(t, (t.pending, Index.Equality(cardinality='low')),
-                    where=t.pending == Literal(True)),
                 })
-
-    @classmethod
-    def default_pending(cls):
-        return True
 
     @classmethod
     def record(cls, moves, sign=1):
