@@ -21,7 +21,7 @@ from trytond.sendmail import sendmail_transactional
 from trytond.transaction import Transaction
 
 from .detector import AlertDetectors
-from .bulk import bulk_insert, invalidate_cache
+from .bulk import bulk_insert, bulk_update, invalidate_cache
 from .demand import Snapshot, chunks, in_
 
 STATES = [
@@ -219,11 +219,14 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         config = Config(1)
         if warehouses is None:
             warehouses = Location.search([('type', '=', 'warehouse')])
+        # one day for the whole run: the totals and the snapshots agree
+        today = Date.today()
         # Every company's pending usage is merged by one call
-        Usage.bring_up_to_date()
+        Usage.bring_up_to_date(
+            Snapshot.window_start(today, config.window_days))
         for company in Company.search([]):
             with Transaction().set_context(company=company.id):
-                snapshot = Snapshot.collect(warehouses, Date.today(),
+                snapshot = Snapshot.collect(warehouses, today,
                     config.window_days, company.id)
                 snapshot.config = config
                 Parameter.compute(snapshot, config)
@@ -288,6 +291,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             existing.update((r[1], r) for r in cursor)
 
         to_create, fresh, stale, seen = [], [], [], []
+        changed, reopened = [], []
         for key, row in found.items():
             if row.get('value') is not None:
                 # detectors multiply float quantities by costs: store cents
@@ -300,25 +304,23 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             old = existing[key]
             alert_id, state = old[0], old[2]
             seen.append(alert_id)
-            values = {}
             if state == 'resolved':
                 # the condition is back: same alert, open again
-                values.update(state='open', resolved_at=None,
-                    resolved_by=None, acknowledged_by=None,
-                    assignee=users.get(row['location']))
-                fresh.append((alert_id, values['assignee']))
+                reopened.append((alert_id, users.get(row['location'])))
             if state == 'resolved' or [float(x or 0) for x in old[4:]] != [
                     float(x or 0) for x in numbers]:
-                values.update(zip(NUMBERS, numbers))
-                values['date'] = row.get('date')
-            if values:  # most alerts are unchanged: last_seen in bulk below
-                cursor.execute(*table.update(
-                        [getattr(table, c) for c in values],
-                        list(values.values()), where=table.id == alert_id))
-            if state == 'resolved':
-                cursor.execute(*table.update(
-                        [table.occurrences], [table.occurrences + 1],
-                        where=table.id == alert_id))
+                changed.append([alert_id, *numbers, row.get('date')])
+        # most alerts are unchanged: one bulk write each for the numbers
+        # that moved, the reopened ones and last_seen
+        bulk_update(cls, NUMBERS + ['date'], changed)
+        fresh.extend(reopened)
+        bulk_update(cls, ['assignee'], [list(r) for r in reopened])
+        for sub in chunks([i for i, _ in reopened]):
+            cursor.execute(*table.update(
+                    [table.state, table.resolved_at, table.resolved_by,
+                        table.acknowledged_by, table.occurrences],
+                    ['open', None, None, None, table.occurrences + 1],
+                    where=in_(table.id, list(sub))))
         for sub in chunks(seen):
             cursor.execute(*table.update([table.last_seen], [now],
                     where=in_(table.id, list(sub))))

@@ -70,6 +70,9 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         help="The warehouse of each location when the daily usage was "
         "last brought up to date; when a location with history changes "
         "warehouse, the next run rebuilds the usage.")
+    usage_window_start = fields.Date("Usage Window Start", readonly=True,
+        help="The first day of the statistics window the usage totals "
+        "were last brought to; empty: the next run rebuilds them.")
 
     @classmethod
     def default_window_days(cls):

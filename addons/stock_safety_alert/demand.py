@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from sql import Null
 from sql.aggregate import Count, Max, Sum
+from sql.conditionals import Coalesce
 from sql.functions import Function
 
 from trytond import backend
@@ -54,7 +55,7 @@ class Snapshot:
         self.storage = {w.id: w.storage_location.id for w in warehouses}
         self.today = today
         self.window_days = window_days
-        self.start = today - dt.timedelta(days=window_days - 1)
+        self.start = self.window_start(today, window_days)
         self.company = company
         self.wh_locations = {}
         self.loc_wh = {}
@@ -67,6 +68,11 @@ class Snapshot:
         self.open_supply = set()
         self.params = {}
         self.config = None
+
+    @staticmethod
+    def window_start(today, window_days):
+        "First day of a window of window_days ending today"
+        return today - dt.timedelta(days=window_days - 1)
 
     @classmethod
     def collect(cls, warehouses, today, window_days, company):
@@ -97,13 +103,15 @@ class Snapshot:
     def _load_demand(self):
         """Daily net consumption per warehouse and product: issues to
         production/customers minus returns from them, per day, as kept by
-        stock.safety.usage, folded into sum, sum of squares, max and last
+        stock.safety.usage and totalled over the window by
+        stock.safety.usage.window: sum, sum of squares, max and last
         outgoing day. Days without moves count as zero because the moments
         divide by the window length, not by rows. The caller brings the
-        usage up to date first, once for all companies."""
-        Usage = Pool().get('stock.safety.usage')
-        for wh, product, total, total_sq, max_daily, last_out in Usage.fold(
-                self.company, self.warehouses, self.start):
+        usage and its totals to this window first, once for all
+        companies."""
+        Window = Pool().get('stock.safety.usage.window')
+        for wh, product, total, total_sq, max_daily, last_out in Window.fold(
+                self.company, self.warehouses):
             avg, std = formula.moments(
                 float(total or 0), float(total_sq or 0), self.window_days)
             self.demand[wh, product] = {
@@ -127,6 +135,10 @@ class Snapshot:
         if not self.suppliers:
             return
         days = days_between(move.effective_date, purchase.purchase_date)
+        # core's index on (company, from_location, this date): the receipts
+        # of the window without a scan of every move ever made
+        moved = Coalesce(
+            move.effective_date, move.planned_date, dt.date.max)
         # the id part of the reference, as core indexes it: no scan of
         # every move to build 'purchase.line,<id>' strings
         line_id = Move.origin.sql_id(move.origin, Line)
@@ -140,7 +152,7 @@ class Snapshot:
                 & move.origin.like('purchase.line,%')
                 & move.from_location.in_(self.suppliers)
                 & (move.company == self.company)
-                & (move.effective_date >= self.start)
+                & (moved >= self.start)
                 & (purchase.purchase_date != Null)
                 & in_(purchase.warehouse, self.warehouses),
                 group_by=[move.product, purchase.warehouse, purchase.party]))

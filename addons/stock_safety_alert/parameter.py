@@ -3,17 +3,20 @@
 import datetime as dt
 import math
 
+from sql import Null
 from sql.aggregate import Max
 from sql.conditionals import Case
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import formula
 from .configuration import METHODS
 from .bulk import bulk_insert, bulk_update, invalidate_cache
+from .usage import to_date
 
 NUMBERS = ['quantity', 'avg_daily', 'max_daily', 'std_daily', 'total_demand',
     'avg_lead_time', 'max_lead_time', 'std_lead_time', 'safety_stock',
@@ -222,18 +225,45 @@ class Parameter(ModelSQL, ModelView):
 
     @classmethod
     def _write(cls, snapshot, rows, order_points):
-        "Replace the parameters of the snapshot's warehouses in bulk"
+        """Bring the parameters of the snapshot's warehouses to rows: most
+        are unchanged from the night before, so only the rows whose values
+        moved are updated (an UPDATE of numbers re-checks no foreign key),
+        new ones inserted, gone ones deleted; computed_at is stamped on
+        all"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.delete(
-                where=(table.company == snapshot.company)
-                & table.warehouse.in_(snapshot.warehouses or [-1])))
+        scope = ((table.company == snapshot.company)
+            & table.warehouse.in_(snapshot.warehouses or [-1]))
+        names = ['order_point'] + NUMBERS + ['method', 'critical',
+            'service_level', 'last_out_date', 'lead_time_samples']
+        cursor.execute(*table.select(table.id, table.warehouse,
+                table.product, *(getattr(table, n) for n in names),
+                where=scope))
+        # SQLite gives dates as text (booleans as 0/1, equal to True/False)
+        date = names.index('last_out_date')
+        existing = {}
+        for i, wh, p, *values in cursor:
+            values[date] = to_date(values[date])
+            existing[wh, p] = (i, values)
+        to_insert, to_update = [], []
+        for key, row in rows.items():
+            values = [order_points.get(key)] + [row.get(n) for n in names[1:]]
+            if key not in existing:
+                to_insert.append([*key, *values])
+            elif existing[key][1] != values:
+                to_update.append([existing[key][0], *values])
+        gone = [i for k, (i, _) in existing.items() if k not in rows]
+        for sub in grouped_slice(gone):
+            cursor.execute(*table.delete(where=table.id.in_(list(sub))))
         now = dt.datetime.now()
-        user = Transaction().user
-        names = NUMBERS + ['method', 'critical', 'service_level',
-            'last_out_date', 'lead_time_samples']
-        bulk_insert(cls, ['product', 'warehouse', 'company', 'order_point',
-                'computed_at', 'create_date', 'create_uid'] + names,
-            [[p, wh, snapshot.company, order_points.get((wh, p)), now, now,
-                    user] + [row.get(n) for n in names]
-                for (wh, p), row in rows.items()])
+        bulk_update(cls, names + ['computed_at'],
+            [r + [now] for r in to_update])
+        # the unchanged rows were computed by this run too
+        cursor.execute(*table.update([table.computed_at], [now],
+                where=scope & ((table.computed_at != now)
+                    | (table.computed_at == Null))))
+        bulk_insert(cls, ['warehouse', 'product', 'company', 'computed_at',
+                'create_date', 'create_uid'] + names,
+            [[wh, p, snapshot.company, now, now, Transaction().user,
+                    *values] for wh, p, *values in to_insert])
+

@@ -1,8 +1,9 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 """Daily net usage per company, warehouse and product, kept up to date as
-moves are done, so that a run folds one narrow row per product and day
-instead of grouping every move of the year by day again.
+moves are done, so that statistics start from one narrow row per product
+and day instead of grouping every move of the year by day again (and the
+run keeps their totals over the window: window.py).
 
 Done and cancelled moves append *pending* rows (no row is ever updated by
 them, so two clerks issuing the same component never contend on a row);
@@ -15,7 +16,7 @@ import json
 from collections import defaultdict
 
 from sql import Literal, Null
-from sql.aggregate import Max, Sum
+from sql.aggregate import Sum
 from sql.conditionals import Case
 
 from trytond.model import Index, ModelSQL, fields
@@ -95,6 +96,8 @@ class Usage(PendingMixin, ModelSQL):
         cls._sql_indexes.update({
                 # the merge of pending rows looks up their days
                 Index(t, (t.product, Index.Range()), (t.date, Index.Range())),
+                # the days that leave or enter the window (window.py)
+                Index(t, (t.date, Index.Range())),
                 })
 
     @classmethod
@@ -129,34 +132,50 @@ class Usage(PendingMixin, ModelSQL):
                 [[*k, q, True, user, now] for k, q in sorted(sums.items())])
 
     @classmethod
-    def bring_up_to_date(cls):
+    def bring_up_to_date(cls, start=None):
         """Merge the pending rows of the usage and of the stock balance, or
         rebuild both when the location tree changed since the usage was
-        made (or they never were). Called by the run under its lock."""
+        made (or they never were); then bring the totals of the window
+        to start, when given. Called by the run under its lock."""
         pool = Pool()
         Config = pool.get('stock.safety.configuration')
         Balance = pool.get('stock.safety.balance')
+        Window = pool.get('stock.safety.usage.window')
         loc_wh, consumers = warehouse_map()
         layout = dump_layout(loc_wh, consumers)
         config = Config(1)
+        window_start = config.usage_window_start
+        changes = []
         if config.usage_layout == layout:
-            cls.compact()
-            Balance.compact()
-            return
-        changed = changed_locations(config.usage_layout, loc_wh, consumers)
-        # a location new to the layout has had its moves appended with the
-        # warehouse it has; only one whose role changed carries history
-        # made under another warehouse
-        if changed is None or cls._have_done_moves(changed):
+            rebuild = False
+        else:
+            changed = changed_locations(
+                config.usage_layout, loc_wh, consumers)
+            # a location new to the layout has had its moves appended with
+            # the warehouse it has; only one whose role changed carries
+            # history made under another warehouse
+            rebuild = changed is None or cls._have_done_moves(changed)
+        if rebuild:
             cls.rebuild(loc_wh, consumers)
             # per location, so no layout change can stale it; rebuilt with
             # the usage so that one stored layout says both are built
             Balance.rebuild()
+            window_start = None
         else:
+            if window_start is not None:
+                changes = Window.pending_changes()
             cls.compact()
             Balance.compact()
-        with without_check_access():
-            Config.write([config], {'usage_layout': layout})
+        if start is not None:
+            Window.update(start, window_start, changes)
+            window_start = start
+        if (config.usage_layout, config.usage_window_start) != (
+                layout, window_start):
+            with without_check_access():
+                Config.write([config], {
+                        'usage_layout': layout,
+                        'usage_window_start': window_start,
+                        })
 
     @classmethod
     def _have_done_moves(cls, locations):
@@ -177,8 +196,11 @@ class Usage(PendingMixin, ModelSQL):
 
     @classmethod
     def rebuild(cls, loc_wh=None, consumers=None):
-        "Replace every row by the daily sums of the done moves"
-        Move = Pool().get('stock.move')
+        """Replace every row by the daily sums of the done moves; the
+        totals of the window are rebuilt by the next run"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        pool.get('stock.safety.usage.window').clear()
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         if loc_wh is None:
@@ -222,25 +244,3 @@ class Usage(PendingMixin, ModelSQL):
         "Fold the pending rows into one row per key and day"
         merge_pending(cls, ['company', 'warehouse', 'product', 'date'],
             ['quantity'])
-
-    @classmethod
-    def fold(cls, company, warehouses, start):
-        """Rows (warehouse, product, sum, sum of squares, max of the days
-        from start, last day with a net issue ever)"""
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        qty = table.quantity
-        in_window = table.date >= start
-        cursor.execute(*table.select(
-                table.warehouse, table.product,
-                Sum(Case((in_window, qty), else_=0)),
-                Sum(Case((in_window, qty * qty), else_=0)),
-                Max(Case((in_window, qty), else_=Null)),
-                Max(Case((qty > 0, table.date), else_=Null)),
-                where=(table.company == company)
-                & (table.pending == Literal(False))
-                & fields.SQL_OPERATORS['in'](table.warehouse,
-                    list(warehouses)),
-                group_by=[table.warehouse, table.product]))
-        return [(wh, product, total, total_sq, max_daily, to_date(last_out))
-            for wh, product, total, total_sq, max_daily, last_out in cursor]
