@@ -425,10 +425,16 @@ def run(pool, transaction, options, backend):
             t_first = time.perf_counter() - t0
         finally:
             del Date.today
+        # Committed, as each night's run is its own transaction: rows
+        # updated in the transaction that inserted them would have their
+        # foreign keys checked again, which a nightly run never pays (the
+        # database is dropped at the end all the same)
+        transaction.commit()
         hand_back_today(cursor)
         if backend == 'postgresql':
             cursor.execute('ANALYZE stock_safety_usage')
             cursor.execute('ANALYZE stock_safety_balance')
+        transaction.commit()
 
         # The nightly run: one day enters the window and one leaves it
         profile = Profile(pool) if options.profile else None

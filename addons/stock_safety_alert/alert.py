@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from email.message import EmailMessage
 
-from sql import Literal, Select
+from sql import Literal, Null, Select
 from sql.aggregate import Count, Sum
 
 from trytond import config as tconfig
@@ -290,7 +290,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     & (table.state == 'resolved')))
             existing.update((r[1], r) for r in cursor)
 
-        to_create, fresh, stale, seen = [], [], [], []
+        to_create, fresh, stale, seen = [], [], [], False
         changed, reopened = [], []
         for key, row in found.items():
             if row.get('value') is not None:
@@ -303,16 +303,18 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                 continue
             old = existing[key]
             alert_id, state = old[0], old[2]
-            seen.append(alert_id)
+            seen = True
             if state == 'resolved':
                 # the condition is back: same alert, open again
                 reopened.append((alert_id, users.get(row['location'])))
             if state == 'resolved' or [float(x or 0) for x in old[4:]] != [
                     float(x or 0) for x in numbers]:
                 changed.append([alert_id, *numbers, row.get('date')])
-        # most alerts are unchanged: one bulk write each for the numbers
-        # that moved, the reopened ones and last_seen
-        bulk_update(cls, NUMBERS + ['date'], changed)
+        # most alerts are unchanged: the changed numbers in one bulk write
+        # (stamping last_seen), then last_seen of the others in one
+        # statement after the stale ones are resolved
+        bulk_update(cls, NUMBERS + ['date', 'last_seen'],
+            [r + [now] for r in changed])
         fresh.extend(reopened)
         bulk_update(cls, ['assignee'], [list(r) for r in reopened])
         for sub in chunks([i for i, _ in reopened]):
@@ -320,9 +322,6 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     [table.state, table.resolved_at, table.resolved_by,
                         table.acknowledged_by, table.occurrences],
                     ['open', None, None, None, table.occurrences + 1],
-                    where=in_(table.id, list(sub))))
-        for sub in chunks(seen):
-            cursor.execute(*table.update([table.last_seen], [now],
                     where=in_(table.id, list(sub))))
         for key, old in existing.items():
             if key not in found and old[2] != 'resolved':
@@ -332,6 +331,11 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     [table.state, table.resolved_at, table.resolved_by],
                     ['resolved', now, None],
                     where=in_(table.id, list(sub))))
+        if seen:
+            # every alert of the scope still open was seen by this run
+            cursor.execute(*table.update([table.last_seen], [now],
+                    where=scope & (table.state != 'resolved')
+                    & ((table.last_seen != now) | (table.last_seen == Null))))
         created = cls._insert(to_create)
         invalidate_cache(cls.__name__)
         fresh.extend(created)

@@ -11,8 +11,21 @@ import datetime as dt
 from trytond import backend
 from trytond.transaction import Transaction
 
-# An array holds one type: no int among the floats of a column
-CASTS = {'FLOAT8': float, 'INT4': int}
+
+def _quoted(value):
+    return '"%s"' % str(value).replace('\\', '\\\\').replace('"', '\\"')
+
+
+# Array elements as PostgreSQL reads them; an array holds one type (no int
+# among the floats of a column). Anything else is quoted.
+FORMATS = {
+    'FLOAT8': lambda v: repr(float(v)),
+    'INT4': lambda v: str(int(v)),
+    'INT8': lambda v: str(int(v)),
+    'NUMERIC': str,
+    'BOOL': lambda v: 't' if v else 'f',
+    'DATE': dt.date.isoformat,
+    }
 
 
 def invalidate_cache(*model_names):
@@ -25,11 +38,14 @@ def invalidate_cache(*model_names):
 
 
 def _arrays(Model, names, rows):
-    "Per column: its SQL type and its values cast to it (PostgreSQL)"
+    """Per column: its SQL type and one array literal of its values
+    (PostgreSQL). One text parameter per column: psycopg adapting tens of
+    thousands of list items one by one costs more than the statement."""
     types = [Model._fields[n].sql_type().base for n in names]
-    columns = [[v if v is None else CASTS.get(t, lambda x: x)(v)
-                for v in column]
-        for t, column in zip(types, zip(*rows))]
+    columns = ['{%s}' % ','.join(['NULL' if v is None else f(v)
+                for v in column])
+        for f, column in zip((FORMATS.get(t, _quoted) for t in types),
+            zip(*rows))]
     return types, columns
 
 

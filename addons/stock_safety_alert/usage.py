@@ -166,9 +166,11 @@ class Usage(PendingMixin, ModelSQL):
                 changes = Window.pending_changes()
             cls.compact()
             Balance.compact()
-        if start is not None:
-            Window.update(start, window_start, changes)
-            window_start = start
+        # without a start the totals stay where they are, pending days in
+        target = start if start is not None else window_start
+        if target is not None:
+            Window.update(target, window_start, changes)
+        window_start = target
         if (config.usage_layout, config.usage_window_start) != (
                 layout, window_start):
             with without_check_access():

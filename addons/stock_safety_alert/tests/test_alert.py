@@ -126,8 +126,14 @@ class SafetyAlertTestCase(_DBTestCase):
         self.assertEqual(len(notes), 1)
         self.assertEqual(notes[0].model, 'stock.alert')
 
+        # a day ago (PostgreSQL keeps timestamps to the second)
+        long_ago = dt.datetime.now() - dt.timedelta(days=1)
+        Alert.write(first, {'last_seen': long_ago})
         Alert.run()
         self.assertEqual(sorted(Alert.search([])), sorted(first))
+        # every alert still holding was seen again by the second run
+        for alert in Alert.browse(first):
+            self.assertGreater(alert.last_seen, long_ago)
         # nothing new: no second notification
         self.assertEqual(
             len(Notification.search([('user', '=', fx.keeper.id)])), 1)
@@ -136,10 +142,15 @@ class SafetyAlertTestCase(_DBTestCase):
         # and below its maximum 8: auto-resolved, nothing new
         low, = Alert.search([('type', '=', 'below_safety')])
         fx.receive(fx.low, 6, 0)
+        Alert.write(first, {'last_seen': long_ago})
         Alert.run()
         low = Alert(low.id)
         self.assertEqual(low.state, 'resolved')
         self.assertIsNone(low.resolved_by)
+        # no longer seen, unlike the others
+        self.assertLess(low.last_seen, long_ago + dt.timedelta(seconds=1))
+        self.assertTrue(all(a.last_seen > long_ago
+                for a in Alert.search([('state', '!=', 'resolved')])))
         self.assertEqual(len(Alert.search([('state', '!=', 'resolved')])),
             len(first) - 1)
 

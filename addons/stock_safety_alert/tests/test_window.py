@@ -94,9 +94,14 @@ class SafetyWindowTestCase(_DBTestCase):
         self.night(fx.day(12))                    # the window grows back
         self.assertEqual(totals()[key][:4], (18, 116, 8, 1))
 
+        fx.issue(p, 10, 3)              # merged without a start: kept in
+        Pool().get('stock.safety.usage').bring_up_to_date()
+        self.assertEqual(totals(), folded(fx.day(12)))
+        self.assertEqual(totals()[key][2:], (10, 1, fx.day(3)))
+
         far = fx.today + dt.timedelta(days=40)    # a long gap: a fold
         self.night(far)
-        self.assertEqual(totals()[key], (0, 0, None, 0, fx.day(8)))
+        self.assertEqual(totals()[key], (0, 0, None, 0, fx.day(3)))
 
 
 del _DBTestCase
