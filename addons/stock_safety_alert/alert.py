@@ -290,7 +290,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     & (table.state == 'resolved')))
             existing.update((r[1], r) for r in cursor)
 
-        to_create, fresh, stale, seen = [], [], [], False
+        to_create, fresh, stale = [], [], []
         changed, reopened = [], []
         for key, row in found.items():
             if row.get('value') is not None:
@@ -303,7 +303,6 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                 continue
             old = existing[key]
             alert_id, state = old[0], old[2]
-            seen = True
             if state == 'resolved':
                 # the condition is back: same alert, open again
                 reopened.append((alert_id, users.get(row['location'])))
@@ -331,11 +330,10 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     [table.state, table.resolved_at, table.resolved_by],
                     ['resolved', now, None],
                     where=in_(table.id, list(sub))))
-        if seen:
-            # every alert of the scope still open was seen by this run
-            cursor.execute(*table.update([table.last_seen], [now],
-                    where=scope & (table.state != 'resolved')
-                    & ((table.last_seen != now) | (table.last_seen == Null))))
+        # every alert of the scope still open was seen by this run
+        cursor.execute(*table.update([table.last_seen], [now],
+                where=scope & (table.state != 'resolved')
+                & ((table.last_seen != now) | (table.last_seen == Null))))
         created = cls._insert(to_create)
         invalidate_cache(cls.__name__)
         fresh.extend(created)

@@ -10,12 +10,12 @@ from sql.conditionals import Case
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import formula
 from .configuration import METHODS
 from .bulk import bulk_insert, bulk_update, invalidate_cache
+from .demand import chunks, in_
 from .usage import to_date
 
 NUMBERS = ['quantity', 'avg_daily', 'max_daily', 'std_daily', 'total_demand',
@@ -253,8 +253,8 @@ class Parameter(ModelSQL, ModelView):
             elif existing[key][1] != values:
                 to_update.append([existing[key][0], *values])
         gone = [i for k, (i, _) in existing.items() if k not in rows]
-        for sub in grouped_slice(gone):
-            cursor.execute(*table.delete(where=table.id.in_(list(sub))))
+        for sub in chunks(gone):
+            cursor.execute(*table.delete(where=in_(table.id, sub)))
         now = dt.datetime.now()
         bulk_update(cls, names + ['computed_at'],
             [r + [now] for r in to_update])

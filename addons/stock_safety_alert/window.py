@@ -19,10 +19,10 @@ from sql.conditionals import Case
 
 from trytond.model import ModelSQL, fields
 from trytond.pool import Pool
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .bulk import bulk_insert, bulk_update
+from .demand import chunks, in_
 from .usage import to_date
 
 KEYS = ['company', 'warehouse', 'product']
@@ -84,7 +84,7 @@ class UsageWindow(ModelSQL):
         state = cls._load()
         touched, stale_max, stale_last = set(), set(), set()
         for key, date, old, new in changes:
-            row = state.setdefault(key, [None, 0.0, 0.0, None, 0, None])
+            row = state.setdefault(key, cls._empty())
             touched.add(key)
             if date >= old_start:
                 cls._take(row, key, old, stale_max)
@@ -98,7 +98,7 @@ class UsageWindow(ModelSQL):
         if start != old_start:
             low, high = sorted([old_start, start])
             for key, quantity in cls._days(low, high):
-                row = state.setdefault(key, [None, 0.0, 0.0, None, 0, None])
+                row = state.setdefault(key, cls._empty())
                 touched.add(key)
                 if start > old_start:
                     cls._take(row, key, quantity, stale_max)
@@ -106,6 +106,11 @@ class UsageWindow(ModelSQL):
                     cls._add(row, key, quantity, stale_max)
         cls._recount(state, stale_max, stale_last, start)
         cls._save(state, touched)
+
+    @staticmethod
+    def _empty():
+        "A key new to the totals: [id, total, total_sq, max, days, last]"
+        return [None, 0.0, 0.0, None, 0, None]
 
     @staticmethod
     def _add(row, key, quantity, stale_max):
@@ -158,8 +163,8 @@ class UsageWindow(ModelSQL):
         for key in stale_last:
             state[key][5] = None
         products = sorted({k[2] for k in stale_max | stale_last})
-        for sub in grouped_slice(products, 1000):
-            in_sub = fields.SQL_OPERATORS['in'](usage.product, list(sub))
+        for sub in chunks(products):
+            in_sub = in_(usage.product, sub)
             if stale_max:
                 cursor.execute(*usage.select(
                         *(getattr(usage, k) for k in KEYS), usage.quantity,
@@ -256,6 +261,5 @@ class UsageWindow(ModelSQL):
                 table.warehouse, table.product, table.total, table.total_sq,
                 table.max_daily, table.last_out,
                 where=(table.company == company)
-                & fields.SQL_OPERATORS['in'](table.warehouse,
-                    list(warehouses))))
+                & in_(table.warehouse, warehouses)))
         return [(wh, p, t, s, m, to_date(l)) for wh, p, t, s, m, l in cursor]
