@@ -7,10 +7,10 @@ from collections import defaultdict
 from decimal import Decimal
 from email.message import EmailMessage
 
-from sql import Literal, Null, Select
+from sql import Literal, Select
 from sql.aggregate import Count, Sum
 
-from trytond import config as tconfig
+from trytond import backend, config as tconfig
 from trytond.i18n import gettext
 from trytond.ir.cron import str2bigint
 from trytond.model import (
@@ -18,10 +18,12 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.sendmail import sendmail_transactional
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .detector import AlertDetectors
-from .bulk import bulk_insert, bulk_update, invalidate_cache
+from .bulk import (
+    bulk_insert, bulk_update, execute_binary, invalidate_cache,
+    leave_room_for_updates, without_cyclic_gc)
 from .demand import Snapshot, chunks, in_
 
 STATES = [
@@ -67,7 +69,10 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
     proposal = fields.Function(fields.Char("Proposed Action"),
         'get_description')
     detected_at = fields.DateTime("Detected at", readonly=True)
-    last_seen = fields.DateTime("Last Seen", readonly=True)
+    changed_at = fields.DateTime("Changed at", readonly=True,
+        help="When a run created, reopened or last changed the numbers of "
+        "this alert. An alert still open holds as of the last run (see "
+        "the configuration).")
     occurrences = fields.Integer("Occurrences", readonly=True)
     acknowledged_by = fields.Many2One('res.user', "Acknowledged by",
         readonly=True)
@@ -131,6 +136,16 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             cls.register_alert_type(name, string, '_detect_' + name,
                 'stock_safety_alert.msg_alert_' + name,
                 'stock_safety_alert.msg_action_' + name)
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        # Migration: last_seen was stamped on every alert by every run
+        if (table_h.column_exist('last_seen')
+                and not table_h.column_exist('changed_at')):
+            table_h.column_rename('last_seen', 'changed_at')
+        super().__register__(module)
+        leave_room_for_updates(cls)
 
     @classmethod
     def register_alert_type(cls, name, string, detector, message, action):
@@ -216,22 +231,29 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         if not cls._lock_run():
             logger.info("stock alert run skipped: another one is running")
             return False
+        if backend.name == 'postgresql':
+            # a few dozen statements over tens of thousands of rows, each
+            # of which JIT would compile for up to a tenth of a second
+            Transaction().connection.cursor().execute('SET LOCAL jit = off')
         config = Config(1)
         if warehouses is None:
             warehouses = Location.search([('type', '=', 'warehouse')])
         # one day for the whole run: the totals and the snapshots agree
-        today = Date.today()
-        # Every company's pending usage is merged by one call
-        Usage.bring_up_to_date(
-            Snapshot.window_start(today, config.window_days))
-        for company in Company.search([]):
-            with Transaction().set_context(company=company.id):
-                snapshot = Snapshot.collect(warehouses, today,
-                    config.window_days, company.id)
-                snapshot.config = config
-                Parameter.compute(snapshot, config)
-                cls.refresh(snapshot, notify=config.notify,
-                    email=config.notify_email)
+        today, started = Date.today(), dt.datetime.now()
+        with without_cyclic_gc():
+            # Every company's pending usage is merged by one call
+            Usage.bring_up_to_date(
+                Snapshot.window_start(today, config.window_days))
+            for company in Company.search([]):
+                with Transaction().set_context(company=company.id):
+                    snapshot = Snapshot.collect(warehouses, today,
+                        config.window_days, company.id)
+                    snapshot.config = config
+                    Parameter.compute(snapshot, config)
+                    cls.refresh(snapshot, notify=config.notify,
+                        email=config.notify_email)
+        with without_check_access():
+            Config.write([Config(1)], {'last_run': started})
         return True
 
     @classmethod
@@ -281,14 +303,14 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         existing = {}
         scope = ((table.company == snapshot.company)
             & in_(table.warehouse, snapshot.warehouses))
-        cursor.execute(*table.select(*columns,
+        execute_binary(cursor, table.select(*columns,
                 where=scope & (table.state != 'resolved')))
-        existing.update((r[1], r) for r in cursor)
+        existing.update((r[1], r) for r in cursor.fetchall())
         for sub in chunks(list(found)):
-            cursor.execute(*table.select(*columns,
+            execute_binary(cursor, table.select(*columns,
                     where=table.key.in_(list(sub))
                     & (table.state == 'resolved')))
-            existing.update((r[1], r) for r in cursor)
+            existing.update((r[1], r) for r in cursor.fetchall())
 
         to_create, fresh, stale = [], [], []
         changed, reopened = [], []
@@ -309,11 +331,10 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             if state == 'resolved' or [float(x or 0) for x in old[4:]] != [
                     float(x or 0) for x in numbers]:
                 changed.append([alert_id, *numbers, row.get('date')])
-        # most alerts are unchanged: the changed numbers in one bulk write
-        # (stamping last_seen), then last_seen of the others in one
-        # statement after the stale ones are resolved
-        bulk_update(cls, NUMBERS + ['date', 'last_seen'],
-            [r + [now] for r in changed])
+        # only the alerts whose numbers moved are written: the others
+        # hold as of this run, which the configuration's last run says
+        bulk_update(cls, NUMBERS + ['date'], changed,
+            constants={'changed_at': now})
         fresh.extend(reopened)
         bulk_update(cls, ['assignee'], [list(r) for r in reopened])
         for sub in chunks([i for i, _ in reopened]):
@@ -330,10 +351,6 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                     [table.state, table.resolved_at, table.resolved_by],
                     ['resolved', now, None],
                     where=in_(table.id, list(sub))))
-        # every alert of the scope still open was seen by this run
-        cursor.execute(*table.update([table.last_seen], [now],
-                where=scope & (table.state != 'resolved')
-                & ((table.last_seen != now) | (table.last_seen == Null))))
         created = cls._insert(to_create)
         invalidate_cache(cls.__name__)
         fresh.extend(created)
@@ -358,7 +375,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         for sub in chunks([v['key'] for v in to_create]):
             cursor.execute(*table.select(table.id, table.assignee,
                     where=table.key.in_(list(sub))))
-            created.extend(cursor)
+            created.extend(cursor.fetchall())
         return created
 
     @classmethod
@@ -371,7 +388,7 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             'zone': zones.get(row.get('location')),
             'assignee': users.get(row.get('location')),
             'date': row.get('date'),
-            'detected_at': now, 'last_seen': now, 'occurrences': 1,
+            'detected_at': now, 'changed_at': now, 'occurrences': 1,
             }
         values.update((n, row.get(n)) for n in NUMBERS)
         return values

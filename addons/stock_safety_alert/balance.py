@@ -19,7 +19,7 @@ from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .bulk import bulk_insert
+from .bulk import bulk_insert, execute_binary, leave_room_for_updates
 from .pending import PendingMixin, merge_pending
 
 KEYS = ['company', 'location', 'product', 'lot']
@@ -53,6 +53,7 @@ class Balance(PendingMixin, ModelSQL):
         Config = pool.get('stock.safety.configuration')
         exists = backend.TableHandler.table_exist(cls._table)
         super().__register__(module)
+        leave_room_for_updates(cls)
         if not exists:
             # Added to a database whose usage is already built: forget the
             # stored layout so that the next run builds both from the moves
@@ -128,7 +129,7 @@ class Balance(PendingMixin, ModelSQL):
         locations, pending rows included: moves done since the merge count"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.location, table.product,
+        execute_binary(cursor, table.select(table.location, table.product,
                 table.lot, Sum(table.quantity), Min(table.first_in),
                 where=(table.company == company)
                 & fields.SQL_OPERATORS['in'](table.location, list(locations)),

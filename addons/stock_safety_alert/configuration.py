@@ -66,6 +66,9 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         states={'invisible': ~Eval('notify')},
         help="Also e-mail the new alerts to assignees with an e-mail "
         "address.")
+    last_run = fields.DateTime("Last Run", readonly=True,
+        help="When the scheduled task last checked every parameter and "
+        "alert; rows it did not change hold as of then.")
     usage_layout = fields.Text("Usage Layout", readonly=True,
         help="The warehouse of each location when the daily usage was "
         "last brought up to date; when a location with history changes "

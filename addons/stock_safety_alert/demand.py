@@ -9,6 +9,7 @@ safety stock and every alert detector reuse (one place for demand numbers).
 """
 import datetime as dt
 from collections import defaultdict
+from functools import cached_property
 
 from sql import Null
 from sql.aggregate import Count, Max, Sum
@@ -22,6 +23,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import formula
+from .bulk import execute_binary
 from .usage import CONSUMER_TYPES, to_date
 
 
@@ -156,9 +158,10 @@ class Snapshot:
                 & (purchase.purchase_date != Null)
                 & in_(purchase.warehouse, self.warehouses),
                 group_by=[move.product, purchase.warehouse, purchase.party]))
-        cursor.execute(*query)
+        execute_binary(cursor, query)
         pooled = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
-        for product, wh, party, n, total, total_sq, max_days in cursor:
+        for (product, wh, party, n, total, total_sq,
+                max_days) in cursor.fetchall():
             total, total_sq = float(total or 0), float(total_sq or 0)
             mean, std = formula.moments(total, total_sq, n)
             self.lead_by_supplier[wh, product, party] = {
@@ -199,7 +202,7 @@ class Snapshot:
         cursor.execute(*table.select(table.product, table.cost_price,
                 where=(table.company == self.company)
                 & (table.product != Null)))
-        self.costs = {p: float(c or 0) for p, c in cursor}
+        self.costs = {p: float(c or 0) for p, c in cursor.fetchall()}
 
     def _load_open_supply(self):
         "(warehouse, product) with a pending purchase request or receipt"
@@ -213,7 +216,7 @@ class Snapshot:
                 where=request.state.in_(['draft', 'purchased'])
                 & (request.company == self.company),
                 group_by=[request.warehouse, request.product]))
-        self.open_supply.update((w, p) for w, p in cursor)
+        self.open_supply.update((w, p) for w, p in cursor.fetchall())
         move = Move.__table__()
         internal = list(self.loc_wh)
         for sub in chunks(internal):
@@ -224,20 +227,29 @@ class Snapshot:
                     & in_(move.to_location, list(sub)),
                     group_by=[move.to_location, move.product]))
             self.open_supply.update(
-                (self.loc_wh[l], p) for l, p in cursor)
+                (self.loc_wh[l], p) for l, p in cursor.fetchall())
 
-    # helpers used by safety stock and detectors
-    def on_hand(self):
-        "{(warehouse, product): quantity}"
+    # helpers used by safety stock and detectors, computed once: the stock
+    # does not change after collect() and several detectors ask
+    @cached_property
+    def _on_hand(self):
         result = defaultdict(float)
         for (wh, _, product, _), qty in self.stock.items():
             result[wh, product] += qty
-        return result
+        return dict(result)
 
-    def main_location(self):
-        "{(warehouse, product): the location holding most of it}"
+    def on_hand(self):
+        "{(warehouse, product): quantity}"
+        return self._on_hand
+
+    @cached_property
+    def _main_location(self):
         best = {}
         for (wh, location, product, _), qty in self.stock.items():
             if qty > best.get((wh, product), (None, 0))[1]:
                 best[wh, product] = (location, qty)
         return {k: v[0] for k, v in best.items()}
+
+    def main_location(self):
+        "{(warehouse, product): the location holding most of it}"
+        return self._main_location

@@ -164,7 +164,7 @@ class AlertDetectors:
                     lot.id, lot.expiration_date,
                     lot.shelf_life_expiration_date, lot.qc_hold_date,
                     where=in_(lot.id, list(sub)) & condition(lot)))
-            rows.update((r[0], r) for r in cursor)
+            rows.update((r[0], r) for r in cursor.fetchall())
         result = {}
         for (wh, lot_id, product), qty in in_stock.items():
             if qty > 0 and lot_id in rows:

@@ -16,7 +16,7 @@ PARAMETER_COLUMNS = ['product', 'warehouse', 'method', 'critical',
     'service_level', 'quantity', 'avg_daily', 'max_daily', 'std_daily',
     'avg_lead_time', 'max_lead_time', 'std_lead_time', 'lead_time_samples',
     'safety_stock', 'reorder_point', 'max_quantity', 'days_of_cover',
-    'last_out_date', 'computed_at']
+    'last_out_date', 'changed_at']
 
 
 class ExportStart(ModelView):

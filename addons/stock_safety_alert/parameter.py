@@ -2,8 +2,8 @@
 # copyright notices and license terms.
 import datetime as dt
 import math
+from operator import itemgetter
 
-from sql import Null
 from sql.aggregate import Max
 from sql.conditionals import Case
 
@@ -14,7 +14,9 @@ from trytond.transaction import Transaction
 
 from . import formula
 from .configuration import METHODS
-from .bulk import bulk_insert, bulk_update, invalidate_cache
+from .bulk import (
+    bulk_insert, bulk_update, execute_binary, invalidate_cache,
+    leave_room_for_updates)
 from .demand import chunks, in_
 from .usage import to_date
 
@@ -64,13 +66,25 @@ class Parameter(ModelSQL, ModelView):
     order_point = fields.Many2One(
         'stock.order_point', "Order Point", readonly=True,
         ondelete='SET NULL')
-    computed_at = fields.DateTime("Computed at", readonly=True)
+    changed_at = fields.DateTime("Changed at", readonly=True,
+        help="When a run last changed these numbers; every run checks "
+        "them all (see the last run in the configuration).")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order = [
             ('warehouse', 'ASC'), ('product', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        # Migration: computed_at was stamped on every row by every run
+        if (table_h.column_exist('computed_at')
+                and not table_h.column_exist('changed_at')):
+            table_h.column_rename('computed_at', 'changed_at')
+        super().__register__(module)
+        leave_room_for_updates(cls)
 
     @classmethod
     def product_settings(cls):
@@ -100,10 +114,10 @@ class Parameter(ModelSQL, ModelView):
                 where=(product.active == True)  # noqa: E712
                 & (template.active == True),  # noqa: E712
                 group_by=[product.id]))
-        cursor.execute(*query)
+        execute_binary(cursor, query)
         result = {}
         for (pid, method, cat_method, critical, cat_critical, fmin, fmax,
-                rounding, type_, consumable, purchasable) in cursor:
+                rounding, type_, consumable, purchasable) in cursor.fetchall():
             result[pid] = {
                 'method': method or cat_method,
                 'critical': bool(critical or cat_critical),
@@ -137,6 +151,12 @@ class Parameter(ModelSQL, ModelView):
             'max_lead_time': float(config.default_lead_time or 0),
             'std_lead_time': 0.0, 'lead_time_samples': 0}
         eoq_ready = config.order_cost and config.holding_rate
+        # read once: each attribute of a record is a lookup through the ORM
+        default_method, cover_days = config.default_method, config.cover_days
+        order_cost = float(config.order_cost or 0)
+        holding_rate = config.holding_rate
+        levels = {True: config.critical_service_level,
+            False: config.service_level}
         rows = {}
         for key in keys:
             wh, product = key
@@ -149,9 +169,8 @@ class Parameter(ModelSQL, ModelView):
             row.update(snapshot.lead.get(key, default_lt))
             row['quantity'] = on_hand.get(key, 0.0)
             row['critical'] = setting['critical'] or key in class_a
-            row['service_level'] = (config.critical_service_level
-                if row['critical'] else config.service_level)
-            method = setting['method'] or config.default_method
+            row['service_level'] = levels[row['critical']]
+            method = setting['method'] or default_method
             row['method'] = method
             row['days_of_cover'] = (row['quantity'] / row['avg_daily']
                 if row['avg_daily'] > 0 else None)
@@ -159,11 +178,11 @@ class Parameter(ModelSQL, ModelView):
                 eoq = 0.0
                 if eoq_ready:
                     eoq = formula.economic_order_quantity(
-                        row['avg_daily'] * 365, float(config.order_cost),
-                        snapshot.costs.get(product, 0), config.holding_rate)
+                        row['avg_daily'] * 365, order_cost,
+                        snapshot.costs.get(product, 0), holding_rate)
                 values = formula.compute(method, row,
                     service_level=row['service_level'],
-                    cover_days=config.cover_days, eoq=eoq,
+                    cover_days=cover_days, eoq=eoq,
                     fixed_min=setting['fixed_min'],
                     fixed_max=setting['fixed_max'])
                 safety, rop, maximum = (
@@ -198,8 +217,9 @@ class Parameter(ModelSQL, ModelView):
             where=(table.type == 'purchase')
             & (table.company == snapshot.company)
             & table.location.in_(snapshot.warehouses or [-1]))
-        cursor.execute(*query)
-        existing = {(wh, p): (i, mn, tg) for i, wh, p, mn, tg in cursor}
+        execute_binary(cursor, query)
+        existing = {(wh, p): (i, mn, tg)
+            for i, wh, p, mn, tg in cursor.fetchall()}
         now = dt.datetime.now()
         user = Transaction().user
         to_insert, to_update = [], []
@@ -219,51 +239,57 @@ class Parameter(ModelSQL, ModelView):
                     wanted[wh, p]['max_quantity'], now, user]
                 for wh, p in to_insert])
         if to_insert:
-            cursor.execute(*query)
-            existing = {(wh, p): (i,) for i, wh, p, _, _ in cursor}
+            execute_binary(cursor, query)
+            existing = {(wh, p): (i,) for i, wh, p, _, _ in cursor.fetchall()}
         return {k: existing[k][0] for k in wanted if k in existing}
 
     @classmethod
     def _write(cls, snapshot, rows, order_points):
-        """Bring the parameters of the snapshot's warehouses to rows: most
-        are unchanged from the night before, so only the rows whose values
-        moved are updated (an UPDATE of numbers re-checks no foreign key),
-        new ones inserted, gone ones deleted; computed_at is stamped on
-        all"""
+        """Bring the parameters of the snapshot's warehouses to rows: only
+        the rows whose values moved are updated (an UPDATE of numbers
+        re-checks no foreign key) and stamped changed_at, new ones
+        inserted, gone ones deleted. The unchanged ones hold as of this
+        run, which the configuration's last run says: stamping each of
+        them would write the whole table every night."""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         scope = ((table.company == snapshot.company)
             & table.warehouse.in_(snapshot.warehouses or [-1]))
         names = ['order_point'] + NUMBERS + ['method', 'critical',
             'service_level', 'last_out_date', 'lead_time_samples']
-        cursor.execute(*table.select(table.id, table.warehouse,
+        execute_binary(cursor, table.select(table.id, table.warehouse,
                 table.product, *(getattr(table, n) for n in names),
                 where=scope))
         # SQLite gives dates as text (booleans as 0/1, equal to True/False)
         date = names.index('last_out_date')
         existing = {}
-        for i, wh, p, *values in cursor:
+        for i, wh, p, *values in cursor.fetchall():
             values[date] = to_date(values[date])
             existing[wh, p] = (i, values)
         to_insert, to_update = [], []
+        # the columns some row changes: a night moves the usage numbers,
+        # seldom the lead times or the methods, which are not sent then
+        steady = list(range(len(names)))
         for key, row in rows.items():
             values = [order_points.get(key)] + [row.get(n) for n in names[1:]]
             if key not in existing:
                 to_insert.append([*key, *values])
-            elif existing[key][1] != values:
-                to_update.append([existing[key][0], *values])
+                continue
+            i, old = existing[key]
+            if old != values:
+                to_update.append((i, values))
+                steady = [j for j in steady if old[j] == values[j]]
         gone = [i for k, (i, _) in existing.items() if k not in rows]
         for sub in chunks(gone):
             cursor.execute(*table.delete(where=in_(table.id, sub)))
         now = dt.datetime.now()
-        bulk_update(cls, names + ['computed_at'],
-            [r + [now] for r in to_update])
-        # the unchanged rows were computed by this run too
-        cursor.execute(*table.update([table.computed_at], [now],
-                where=scope & ((table.computed_at != now)
-                    | (table.computed_at == Null))))
-        bulk_insert(cls, ['warehouse', 'product', 'company', 'computed_at',
+        moved = [j for j in range(len(names)) if j not in steady]
+        pick = itemgetter(*moved) if len(moved) > 1 else (
+            lambda values: values[moved[0]:moved[0] + 1])
+        bulk_update(cls, [names[j] for j in moved],
+            [[i, *pick(values)] for i, values in to_update],
+            constants={'changed_at': now})
+        bulk_insert(cls, ['warehouse', 'product', 'company', 'changed_at',
                 'create_date', 'create_uid'] + names,
             [[wh, p, snapshot.company, now, now, Transaction().user,
                     *values] for wh, p, *values in to_insert])
-

@@ -93,11 +93,17 @@ class Usage(PendingMixin, ModelSQL):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        # Only merged rows are looked up by these: the merge probes them
+        # once per pending row (mostly today's, which has no merged row
+        # yet: a miss in a small index instead of fetching the pending
+        # rows themselves), and moves append pending rows without them
+        merged = t.pending == Literal(False)
         cls._sql_indexes.update({
                 # the merge of pending rows looks up their days
-                Index(t, (t.product, Index.Range()), (t.date, Index.Range())),
+                Index(t, (t.product, Index.Range()), (t.date, Index.Range()),
+                    where=merged),
                 # the days that leave or enter the window (window.py)
-                Index(t, (t.date, Index.Range())),
+                Index(t, (t.date, Index.Range()), where=merged),
                 })
 
     @classmethod

@@ -21,7 +21,8 @@ from trytond.model import ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .bulk import bulk_insert, bulk_update
+from .bulk import (
+    bulk_insert, bulk_update, execute_binary, leave_room_for_updates)
 from .demand import chunks, in_
 from .usage import to_date
 
@@ -48,6 +49,11 @@ class UsageWindow(ModelSQL):
         help="The last day with a net issue, in or before the window.")
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        leave_room_for_updates(cls)
+
+    @classmethod
     def pending_changes(cls):
         """[(key, date, old, new)] of the pending usage days, old being
         the merged quantity (None without a merged row); read before the
@@ -60,7 +66,7 @@ class UsageWindow(ModelSQL):
             Sum(usage.quantity).as_('delta'),
             where=usage.pending == Literal(True),
             group_by=[getattr(usage, k) for k in keys])
-        cursor.execute(*pending.join(merged, 'LEFT', condition=(
+        execute_binary(cursor, pending.join(merged, 'LEFT', condition=(
                     (merged.company == pending.company)
                     & (merged.warehouse == pending.warehouse)
                     & (merged.product == pending.product)
@@ -71,7 +77,7 @@ class UsageWindow(ModelSQL):
         # the merge writes old + delta: the same sum in the same floats
         return [((c, w, p), to_date(d), old,
                 (old if old is not None else 0.0) + delta)
-            for c, w, p, d, delta, old in cursor]
+            for c, w, p, d, delta, old in cursor.fetchall()]
 
     @classmethod
     def update(cls, start, old_start, changes):
@@ -142,11 +148,11 @@ class UsageWindow(ModelSQL):
         Usage = Pool().get('stock.safety.usage')
         usage = Usage.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*usage.select(
+        execute_binary(cursor, usage.select(
                 *(getattr(usage, k) for k in KEYS), usage.quantity,
                 where=(usage.date >= low) & (usage.date < high)
                 & (usage.pending == Literal(False))))
-        return [((c, w, p), q) for c, w, p, q in cursor]
+        return [((c, w, p), q) for c, w, p, q in cursor.fetchall()]
 
     @classmethod
     def _recount(cls, state, stale_max, stale_last, start):
@@ -166,24 +172,24 @@ class UsageWindow(ModelSQL):
         for sub in chunks(products):
             in_sub = in_(usage.product, sub)
             if stale_max:
-                cursor.execute(*usage.select(
+                execute_binary(cursor, usage.select(
                         *(getattr(usage, k) for k in KEYS), usage.quantity,
                         Count(usage.id),
                         where=in_sub & merged & (usage.date >= start),
                         group_by=[*(getattr(usage, k) for k in KEYS),
                             usage.quantity]))
-                for c, w, p, quantity, days in cursor:
+                for c, w, p, quantity, days in cursor.fetchall():
                     if (c, w, p) not in stale_max:
                         continue
                     row = state[c, w, p]
                     if row[3] is None or quantity > row[3]:
                         row[3:5] = [quantity, days]
             if stale_last:
-                cursor.execute(*usage.select(
+                execute_binary(cursor, usage.select(
                         *(getattr(usage, k) for k in KEYS), Max(usage.date),
                         where=in_sub & merged & (usage.quantity > 0),
                         group_by=[getattr(usage, k) for k in KEYS]))
-                for c, w, p, last in cursor:
+                for c, w, p, last in cursor.fetchall():
                     if (c, w, p) in stale_last:
                         state[c, w, p][5] = to_date(last)
 
@@ -192,11 +198,11 @@ class UsageWindow(ModelSQL):
         "{key: [id, total, total_sq, max_daily, max_days, last_out]}"
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.id,
+        execute_binary(cursor, table.select(table.id,
                 *(getattr(table, k) for k in KEYS),
                 *(getattr(table, v) for v in VALUES)))
         return {(c, w, p): [i, t, s, m, n, to_date(l)]
-            for i, c, w, p, t, s, m, n, l in cursor}
+            for i, c, w, p, t, s, m, n, l in cursor.fetchall()}
 
     @classmethod
     def _save(cls, state, keys):
@@ -257,9 +263,10 @@ class UsageWindow(ModelSQL):
         of the window, last day with a net issue ever)"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(
+        execute_binary(cursor, table.select(
                 table.warehouse, table.product, table.total, table.total_sq,
                 table.max_daily, table.last_out,
                 where=(table.company == company)
                 & in_(table.warehouse, warehouses)))
-        return [(wh, p, t, s, m, to_date(l)) for wh, p, t, s, m, l in cursor]
+        return [(wh, p, t, s, m, to_date(l))
+            for wh, p, t, s, m, l in cursor.fetchall()]

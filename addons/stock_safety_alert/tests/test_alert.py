@@ -119,6 +119,8 @@ class SafetyAlertTestCase(_DBTestCase):
         pool = Pool()
         Alert = pool.get('stock.alert')
         Notification = pool.get('res.notification')
+        Parameter = pool.get('stock.safety.parameter')
+        Config = pool.get('stock.safety.configuration')
         fx = self.setup_site()
         Alert.run()
         first = Alert.search([])
@@ -128,29 +130,46 @@ class SafetyAlertTestCase(_DBTestCase):
 
         # a day ago (PostgreSQL keeps timestamps to the second)
         long_ago = dt.datetime.now() - dt.timedelta(days=1)
-        Alert.write(first, {'last_seen': long_ago})
+        unchanged = long_ago + dt.timedelta(seconds=1)
+        Alert.write(first, {'changed_at': long_ago})
+        Parameter.write(Parameter.search([]), {'changed_at': long_ago})
         Alert.run()
         self.assertEqual(sorted(Alert.search([])), sorted(first))
-        # every alert still holding was seen again by the second run
-        for alert in Alert.browse(first):
-            self.assertGreater(alert.last_seen, long_ago)
+        # nothing moved: no alert nor parameter is written again, and the
+        # configuration says when the run checked them
+        self.assertTrue(all(a.changed_at < unchanged
+                for a in Alert.browse(first)))
+        self.assertTrue(all(p.changed_at < unchanged
+                for p in Parameter.search([])))
+        self.assertGreater(Config(1).last_run, long_ago)
         # nothing new: no second notification
         self.assertEqual(
             len(Notification.search([('user', '=', fx.keeper.id)])), 1)
 
         # a receipt lifts Low (1 on hand) to 7, above its reorder point 5
-        # and below its maximum 8: auto-resolved, nothing new
+        # and below its maximum 8: auto-resolved, nothing new; an issue of
+        # Over changes the numbers of its overstock alert
         low, = Alert.search([('type', '=', 'below_safety')])
+        over, = Alert.search([('type', '=', 'overstock')])
+        over_method, = {p.method for p in Parameter.search(
+                [('product', '=', fx.over.id)])}
         fx.receive(fx.low, 6, 0)
-        Alert.write(first, {'last_seen': long_ago})
+        fx.issue(fx.over, 5, 0)
         Alert.run()
-        low = Alert(low.id)
+        low, over = Alert(low.id), Alert(over.id)
         self.assertEqual(low.state, 'resolved')
         self.assertIsNone(low.resolved_by)
-        # no longer seen, unlike the others
-        self.assertLess(low.last_seen, long_ago + dt.timedelta(seconds=1))
-        self.assertTrue(all(a.last_seen > long_ago
-                for a in Alert.search([('state', '!=', 'resolved')])))
+        self.assertEqual(over.quantity, 995)
+        self.assertGreater(over.changed_at, unchanged)
+        self.assertTrue(all(a.changed_at < unchanged
+                for a in Alert.search([('state', '!=', 'resolved'),
+                        ('id', '!=', over.id)])))
+        over_param, = Parameter.search([('product', '=', fx.over.id)])
+        self.assertGreater(over_param.changed_at, unchanged)
+        # only the columns that moved are sent: these did, the method not
+        self.assertEqual(over_param.quantity, 995)
+        self.assertEqual(over_param.total_demand, 15)
+        self.assertEqual(over_param.method, over_method)
         self.assertEqual(len(Alert.search([('state', '!=', 'resolved')])),
             len(first) - 1)
 

@@ -42,14 +42,24 @@ class SafetyBulkTestCase(_DBTestCase):
             self.assertEqual(alert.detected_at.replace(microsecond=0),
                 when.replace(microsecond=0))
 
+        later = now + dt.timedelta(days=1)
         bulk_update(Alert, ['note', 'lead_time', 'days_of_cover', 'date'],
-            [[alerts[k].id, k + '\n"', 7, None, None] for k in TEXTS])
+            [[alerts[k].id, k + '\n"', 7, None, None] for k in TEXTS[1:]],
+            constants={'changed_at': later, 'occurrences': 2})
         invalidate_cache('stock.alert')
-        for alert in Alert.search([]):
+        for alert in Alert.search([('key', '!=', TEXTS[0])]):
             self.assertEqual(alert.note, alert.key + '\n"')
             self.assertEqual(alert.lead_time, 7.0)
             self.assertIsNone(alert.days_of_cover)
             self.assertIsNone(alert.date)
+            self.assertEqual(alert.changed_at.replace(microsecond=0),
+                later.replace(microsecond=0))
+            self.assertEqual(alert.occurrences, 2)
+        # a row not listed keeps its values, constants included
+        first, = Alert.search([('key', '=', TEXTS[0])])
+        self.assertIsNone(first.note)
+        self.assertIsNone(first.changed_at)
+        self.assertEqual(first.occurrences, 1)
 
 
 del _DBTestCase
