@@ -270,6 +270,8 @@ class Profile:
                         '_days', '_recount', '_load', '_save', 'rebuild',
                         'fold']),
                 ('stock.safety.balance', ['compact', 'on_hand']),
+                ('stock.safety.lead', ['update', '_insert',
+                        '_receipt_products', 'read_window']),
                 ('stock.safety.parameter', ['compute', 'product_settings',
                         '_sync_order_points', '_write']),
                 ('stock.alert', ['refresh', 'notify', 'snapshot_history',

@@ -12,32 +12,15 @@ from collections import defaultdict
 from functools import cached_property
 
 from sql import Null
-from sql.aggregate import Count, Max, Sum
-from sql.conditionals import Coalesce
-from sql.functions import Function
 
-from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import formula
-from .bulk import execute_binary
 from .usage import CONSUMER_TYPES, to_date
 
-
-
-class JulianDay(Function):
-    __slots__ = ()
-    _function = 'JULIANDAY'
-
-
-def days_between(end, start):
-    "SQL expression for the number of days from start to end"
-    if backend.name == 'sqlite':
-        return JulianDay(end) - JulianDay(start)
-    return end - start
 
 
 def in_(column, ids):
@@ -126,42 +109,13 @@ class Snapshot:
                 }
 
     def _load_lead_times(self):
-        "Order date -> receipt date of done purchase receipts in the window"
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Line = pool.get('purchase.line')
-        Purchase = pool.get('purchase.purchase')
-        cursor = Transaction().connection.cursor()
-        move, line, purchase = (
-            Move.__table__(), Line.__table__(), Purchase.__table__())
-        if not self.suppliers:
-            return
-        days = days_between(move.effective_date, purchase.purchase_date)
-        # core's index on (company, from_location, this date): the receipts
-        # of the window without a scan of every move ever made
-        moved = Coalesce(
-            move.effective_date, move.planned_date, dt.date.max)
-        # the id part of the reference, as core indexes it: no scan of
-        # every move to build 'purchase.line,<id>' strings
-        line_id = Move.origin.sql_id(move.origin, Line)
-        query = (move
-            .join(line, condition=line_id == line.id)
-            .join(purchase, condition=line.purchase == purchase.id)
-            .select(
-                move.product, purchase.warehouse, purchase.party,
-                Count(move.id), Sum(days), Sum(days * days), Max(days),
-                where=(move.state == 'done')
-                & move.origin.like('purchase.line,%')
-                & move.from_location.in_(self.suppliers)
-                & (move.company == self.company)
-                & (moved >= self.start)
-                & (purchase.purchase_date != Null)
-                & in_(purchase.warehouse, self.warehouses),
-                group_by=[move.product, purchase.warehouse, purchase.party]))
-        execute_binary(cursor, query)
+        """Order date -> receipt date of the done purchase receipts in the
+        window, per supplier and pooled, as kept by stock.safety.lead (the
+        caller brings it to this window first)"""
+        Lead = Pool().get('stock.safety.lead')
         pooled = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
-        for (product, wh, party, n, total, total_sq,
-                max_days) in cursor.fetchall():
+        for (wh, product, party, n, total, total_sq,
+                max_days) in Lead.read_window(self.company, self.warehouses):
             total, total_sq = float(total or 0), float(total_sq or 0)
             mean, std = formula.moments(total, total_sq, n)
             self.lead_by_supplier[wh, product, party] = {

@@ -15,6 +15,7 @@ class Move(metaclass=PoolMeta):
         done = [m for m in cls.browse(todo) if m.state == 'done']
         Pool().get('stock.safety.usage').record(done)
         Pool().get('stock.safety.balance').record(done)
+        Pool().get('stock.safety.lead').record(done)
 
     @classmethod
     def cancel(cls, moves):
@@ -24,3 +25,4 @@ class Move(metaclass=PoolMeta):
         cancelled = [m for m in cls.browse(done) if m.state == 'cancelled']
         Pool().get('stock.safety.usage').record(cancelled, sign=-1)
         Pool().get('stock.safety.balance').record(cancelled, sign=-1)
+        Pool().get('stock.safety.lead').record(cancelled)

@@ -142,11 +142,13 @@ class Usage(PendingMixin, ModelSQL):
         """Merge the pending rows of the usage and of the stock balance, or
         rebuild both when the location tree changed since the usage was
         made (or they never were); then bring the totals of the window
-        to start, when given. Called by the run under its lock."""
+        and the lead times to start, when given. Called by the run under
+        its lock."""
         pool = Pool()
         Config = pool.get('stock.safety.configuration')
         Balance = pool.get('stock.safety.balance')
         Window = pool.get('stock.safety.usage.window')
+        Lead = pool.get('stock.safety.lead')
         loc_wh, consumers = warehouse_map()
         layout = dump_layout(loc_wh, consumers)
         config = Config(1)
@@ -176,6 +178,7 @@ class Usage(PendingMixin, ModelSQL):
         target = start if start is not None else window_start
         if target is not None:
             Window.update(target, window_start, changes)
+            Lead.update(target, window_start)
         window_start = target
         if (config.usage_layout, config.usage_window_start) != (
                 layout, window_start):
