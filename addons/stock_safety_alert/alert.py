@@ -23,8 +23,9 @@ from trytond.transaction import Transaction, without_check_access
 from .detector import AlertDetectors
 from .bulk import (
     bulk_insert, bulk_update, execute_binary, invalidate_cache,
-    leave_room_for_updates, without_cyclic_gc)
+    leave_room_for_updates, rename_column, without_cyclic_gc)
 from .demand import Snapshot, chunks, in_
+from .usage import to_date
 
 STATES = [
     ('open', "Open"),
@@ -32,8 +33,9 @@ STATES = [
     ('resolved', "Resolved"),
     ]
 # Numbers a detector reports; a change of any of them updates the alert
-NUMBERS = ['quantity', 'threshold', 'days_of_cover', 'lead_time', 'age_days',
-    'value']
+NUMBERS = ['quantity', 'threshold', 'days_of_cover', 'lead_time', 'value']
+# types whose age counts the days left until their date, not since it
+AGE_UNTIL = {'expiring'}
 EMAIL_LINES = 50  # alerts listed in one e-mail; the rest are in Tryton
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,11 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
     threshold = fields.Float("Threshold", readonly=True)
     days_of_cover = fields.Float("Days of Cover", readonly=True)
     lead_time = fields.Float("Lead Time", readonly=True)
-    age_days = fields.Integer("Days", readonly=True)
+    # from the date as of today, not stored: a stored age would change on
+    # every alert of dead, slow, expiring or held stock every night
+    age_days = fields.Function(fields.Integer("Days",
+            help="Days since the date, or left until it for an expiring "
+            "lot, as of today."), 'get_age_days')
     value = fields.Numeric("Value at Cost", digits=(16, 2), readonly=True,
         help="Cash tied up (overstock) or at risk.")
     date = fields.Date("Date", readonly=True)
@@ -139,11 +145,8 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __register__(cls, module):
-        table_h = cls.__table_handler__(module)
-        # Migration: last_seen was stamped on every alert by every run
-        if (table_h.column_exist('last_seen')
-                and not table_h.column_exist('changed_at')):
-            table_h.column_rename('last_seen', 'changed_at')
+        # last_seen was stamped on every alert by every run
+        rename_column(cls, module, 'last_seen', 'changed_at')
         super().__register__(module)
         leave_room_for_updates(cls)
 
@@ -185,6 +188,17 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
 
     def get_counter(self, name):
         return 1
+
+    @classmethod
+    def get_age_days(cls, alerts, name):
+        today = Pool().get('ir.date').today()
+        result = {}
+        for alert in alerts:
+            days = (today - alert.date).days if alert.date else None
+            if days is not None and alert.type in AGE_UNTIL:
+                days = -days
+            result[alert.id] = days
+        return result
 
     def get_description(self, name):
         entry = self._alert_types.get(self.type)
@@ -298,8 +312,8 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
         zones = Zone.zones_for_locations(locations)
         users = Zone.responsibles_for_locations(locations)
 
-        columns = [table.id, table.key, table.state, table.assignee] + [
-            getattr(table, n) for n in NUMBERS]
+        columns = [table.id, table.key, table.state, table.assignee,
+            table.date] + [getattr(table, n) for n in NUMBERS]
         existing = {}
         scope = ((table.company == snapshot.company)
             & in_(table.warehouse, snapshot.warehouses))
@@ -328,8 +342,9 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
             if state == 'resolved':
                 # the condition is back: same alert, open again
                 reopened.append((alert_id, users.get(row['location'])))
-            if state == 'resolved' or [float(x or 0) for x in old[4:]] != [
-                    float(x or 0) for x in numbers]:
+            if (state == 'resolved' or to_date(old[4]) != row.get('date')
+                    or [float(x or 0) for x in old[5:]]
+                    != [float(x or 0) for x in numbers]):
                 changed.append([alert_id, *numbers, row.get('date')])
         # only the alerts whose numbers moved are written: the others
         # hold as of this run, which the configuration's last run says

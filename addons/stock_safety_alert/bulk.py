@@ -19,6 +19,13 @@ from trytond.transaction import Transaction
 CASTS = {'FLOAT8': float, 'INT4': int, 'INT8': int, 'BOOL': bool}
 
 
+def rename_column(Model, module, old, new):
+    "Migration: keep the values of column old under the name new"
+    table_h = Model.__table_handler__(module)
+    if table_h.column_exist(old) and not table_h.column_exist(new):
+        table_h.column_rename(old, new)
+
+
 def leave_room_for_updates(Model, fillfactor=50):
     """Fill the pages of a table the run rewrites each night only half
     (PostgreSQL): the new version of an updated row then fits on its own

@@ -83,7 +83,7 @@ class AlertDetectors:
             yield {
                 'product': product, 'warehouse': wh,
                 'location': main.get(key), 'quantity': qty,
-                'age_days': age, 'date': last,
+                'date': last,
                 'value': qty * snap.costs.get(product, 0),
                 }
 
@@ -100,7 +100,6 @@ class AlertDetectors:
             yield {
                 'product': product, 'warehouse': wh, 'lot': lot_id,
                 'location': location, 'quantity': qty, 'date': expiry,
-                'age_days': (expiry - snap.today).days,
                 'value': qty * snap.costs.get(product, 0),
                 }
 
@@ -117,7 +116,6 @@ class AlertDetectors:
             yield {
                 'product': product, 'warehouse': wh, 'lot': lot_id,
                 'location': location, 'quantity': qty, 'date': held,
-                'age_days': (snap.today - held).days,
                 'value': qty * snap.costs.get(product, 0),
                 }
 

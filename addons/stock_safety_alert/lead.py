@@ -7,7 +7,8 @@ supplier: count, sum, sum of squares and maximum of the days.
 A year of receipts is joined to its purchase lines once; afterwards the
 run recomputes only the products that a done or cancelled receipt marked
 (moves append a pending marker row) or whose receipts left or entered the
-window as it moved. A missing or far-away start computes every product.
+window as it moved. A missing or far-away start (usage.window.MAX_SHIFT)
+measures every product again.
 """
 import datetime as dt
 
@@ -24,9 +25,8 @@ from trytond.transaction import Transaction, inactive_records
 from .bulk import bulk_insert, execute_binary
 from .demand import chunks, in_
 from .pending import PendingMixin
+from .window import MAX_SHIFT
 
-# beyond this many days of shift, recomputing every product is cheaper
-MAX_SHIFT = 31
 KEYS = ['company', 'warehouse', 'product', 'party']
 
 
@@ -94,8 +94,8 @@ class LeadTime(PendingMixin, ModelSQL):
             return
         cursor.execute(*table.select(table.company, table.product,
                 where=table.pending == Literal(True)))
-        # a marker's company is where its receipt was done; the products of
-        # the days that left or entered are remeasured in every company
+        # a marked product is measured again in every company, as are
+        # those with receipts on the days that left or entered the window
         products = {p for _, p in cursor.fetchall()}
         if start != old_start:
             products.update(cls._receipt_products(*sorted([old_start, start])))
@@ -104,12 +104,6 @@ class LeadTime(PendingMixin, ModelSQL):
             cursor.execute(*table.delete(where=in_(table.product, sub)))
             cls._insert(start, sub)
         cursor.execute(*table.delete(where=table.pending == Literal(True)))
-
-    @classmethod
-    def clear(cls):
-        "Forget every lead time: the next run measures them again"
-        table = cls.__table__()
-        Transaction().connection.cursor().execute(*table.delete())
 
     @classmethod
     def _receipts(cls):

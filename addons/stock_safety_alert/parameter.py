@@ -16,7 +16,7 @@ from . import formula
 from .configuration import METHODS
 from .bulk import (
     bulk_insert, bulk_update, execute_binary, invalidate_cache,
-    leave_room_for_updates)
+    leave_room_for_updates, rename_column)
 from .demand import chunks, in_
 from .usage import to_date
 
@@ -78,11 +78,8 @@ class Parameter(ModelSQL, ModelView):
 
     @classmethod
     def __register__(cls, module):
-        table_h = cls.__table_handler__(module)
-        # Migration: computed_at was stamped on every row by every run
-        if (table_h.column_exist('computed_at')
-                and not table_h.column_exist('changed_at')):
-            table_h.column_rename('computed_at', 'changed_at')
+        # computed_at was stamped on every row by every run
+        rename_column(cls, module, 'computed_at', 'changed_at')
         super().__register__(module)
         leave_room_for_updates(cls)
 

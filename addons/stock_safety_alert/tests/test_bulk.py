@@ -23,19 +23,19 @@ class SafetyBulkTestCase(_DBTestCase):
         Alert = Pool().get('stock.alert')
         now = dt.datetime(2026, 12, 5, 1, 2, 3, 123456)
         names = ['key', 'type', 'state', 'quantity', 'threshold',
-            'age_days', 'value', 'date', 'detected_at', 'occurrences']
+            'occurrences', 'value', 'date', 'detected_at']
         rows = [[key, 'dead', 'open', 0.1 + 0.2 * i, None if i else 3,
-                i, Decimal('12.34') * i, dt.date(2026, 1, 1 + i), now, 1]
+                i + 1, Decimal('12.34') * i, dt.date(2026, 1, 1 + i), now]
             for i, key in enumerate(TEXTS)]
         bulk_insert(Alert, names, rows)
         invalidate_cache('stock.alert')
         alerts = {a.key: a for a in Alert.search([])}
         self.assertEqual(sorted(alerts), sorted(TEXTS))
-        for key, _, _, qty, threshold, age, value, date, when, _ in rows:
+        for key, _, _, qty, threshold, count, value, date, when in rows:
             alert = alerts[key]
             self.assertEqual(alert.quantity, qty)  # exact, not rounded
             self.assertEqual(alert.threshold, threshold)
-            self.assertEqual(alert.age_days, age)
+            self.assertEqual(alert.occurrences, count)
             self.assertEqual(alert.value, value)
             self.assertEqual(alert.date, date)
             # PostgreSQL keeps timestamps to the second
