@@ -265,8 +265,9 @@ class Profile:
                 self.wrap(Snapshot, name, 'snapshot.' + name,
                     method=name != 'collect')
         for model, names in [
-                ('stock.safety.usage', ['bring_up_to_date', 'compact']),
-                ('stock.safety.usage.window', ['pending_changes', 'update',
+                ('stock.safety.usage', ['bring_up_to_date', 'pending_days',
+                        'merge']),
+                ('stock.safety.usage.window', ['update',
                         '_days', '_recount', '_load', '_save', 'rebuild',
                         'fold']),
                 ('stock.safety.balance', ['compact', 'on_hand']),

@@ -11,12 +11,23 @@ import gc
 from contextlib import contextmanager
 
 from trytond import backend
+from trytond.model import fields
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 
 # A binary array holds one type, and a column may mix them (an int among
 # the floats of a quantity, 0/1 for a boolean read from SQLite)
 CASTS = {'FLOAT8': float, 'INT4': int, 'INT8': int, 'BOOL': bool}
+
+
+def in_(column, ids):
+    "column IN ids, split by the backend when the list is long"
+    return fields.SQL_OPERATORS['in'](column, list(ids))
+
+
+def chunks(ids):
+    return grouped_slice(list(ids), 1000)
 
 
 def rename_column(Model, module, old, new):

@@ -13,23 +13,13 @@ from functools import cached_property
 
 from sql import Null
 
-from trytond.model import fields
 from trytond.pool import Pool
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import formula
+from .bulk import chunks, in_
 from .usage import CONSUMER_TYPES, to_date
 
-
-
-def in_(column, ids):
-    "column IN ids, split by the backend when the list is long"
-    return fields.SQL_OPERATORS['in'](column, list(ids))
-
-
-def chunks(ids):
-    return grouped_slice(list(ids), 1000)
 
 
 class Snapshot:

@@ -6,6 +6,8 @@ Moves only insert (two clerks issuing the same component never contend on
 a row); the run, under its lock, folds the pending rows into one merged row
 per key in three statements on one snapshot: rows appended by transactions
 still running are not seen, so not deleted, and wait for the next run.
+(The daily usage reads its pending days first for the window totals and
+merges from what it read: Usage.pending_days and Usage.merge.)
 """
 import datetime as dt
 

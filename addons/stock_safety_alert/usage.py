@@ -13,7 +13,7 @@ first run rebuilds the whole table from the moves.
 """
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from sql import Literal, Null
 from sql.aggregate import Sum
@@ -25,10 +25,14 @@ from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
-from .bulk import bulk_insert
-from .pending import PendingMixin, merge_pending
+from .bulk import bulk_insert, bulk_update, chunks, execute_binary, in_
+from .pending import PendingMixin
 
 CONSUMER_TYPES = ['customer', 'production']
+KEYS = ['company', 'warehouse', 'product']
+# a day with this many pending keys has its merged rows read whole (one
+# range of the date index) instead of looked up key by key
+WHOLE_DAY = 1000
 
 
 def to_date(value):
@@ -170,10 +174,11 @@ class Usage(PendingMixin, ModelSQL):
             Balance.rebuild()
             window_start = None
         else:
-            if window_start is not None:
-                changes = Window.pending_changes()
-            cls.compact()
+            days = cls.pending_days()
+            cls.merge(days)
             Balance.compact()
+            if window_start is not None:
+                changes = days
         # without a start the totals stay where they are, pending days in
         target = start if start is not None else window_start
         if target is not None:
@@ -251,7 +256,62 @@ class Usage(PendingMixin, ModelSQL):
                         flows.date])))
 
     @classmethod
-    def compact(cls):
-        "Fold the pending rows into one row per key and day"
-        merge_pending(cls, ['company', 'warehouse', 'product', 'date'],
-            ['quantity'])
+    def pending_days(cls):
+        """[(key, date, old, new, id)] of the pending usage summed per key
+        and day: old is the merged quantity and id its row (None without
+        one), new what the merge makes of it"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        keys = [getattr(table, k) for k in KEYS + ['date']]
+        execute_binary(cursor, table.select(*keys, Sum(table.quantity),
+                where=table.pending == Literal(True), group_by=keys))
+        pending = [((c, w, p), to_date(d), delta)
+            for c, w, p, d, delta in cursor.fetchall()]
+        per_day = Counter(d for _, d, _ in pending)
+        whole = {d for d, n in per_day.items() if n >= WHOLE_DAY}
+        sparse = [d for d in per_day if d not in whole]
+        merged = {}
+        is_merged = table.pending == Literal(False)
+        for sub in chunks(sorted(whole)):
+            execute_binary(cursor, table.select(table.id, *keys,
+                    table.quantity, where=is_merged & in_(table.date, sub)))
+            merged.update(((c, w, p, to_date(d)), (i, q))
+                for i, c, w, p, d, q in cursor.fetchall())
+        if sparse:
+            # key by key through the (product, date) index of merged rows
+            days = table.select(*keys, where=(table.pending == Literal(True))
+                & in_(table.date, sparse), group_by=keys)
+            row = cls.__table__()
+            execute_binary(cursor, days.join(row, condition=(
+                        (row.company == days.company)
+                        & (row.warehouse == days.warehouse)
+                        & (row.product == days.product)
+                        & (row.date == days.date)
+                        & (row.pending == Literal(False)))).select(
+                    row.id, row.company, row.warehouse, row.product,
+                    row.date, row.quantity))
+            merged.update(((c, w, p, to_date(d)), (i, q))
+                for i, c, w, p, d, q in cursor.fetchall())
+        result = []
+        for key, date, delta in pending:
+            row_id, old = merged.get((*key, date), (None, None))
+            result.append((key, date, old,
+                    (old if old is not None else 0.0) + delta, row_id))
+        return result
+
+    @classmethod
+    def merge(cls, days):
+        """Fold the pending rows into merged rows as pending_days() read
+        them, on the same snapshot: rows appended by transactions still
+        running are neither read nor deleted, and wait for the next run"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        bulk_update(cls, ['quantity'],
+            [[i, new] for _, _, _, new, i in days if i is not None])
+        # no create_uid: its foreign-key check per row would be most of it
+        now = dt.datetime.now()
+        bulk_insert(cls, KEYS + ['date', 'quantity', 'pending',
+                'create_date'],
+            [[*key, date, new, False, now]
+                for key, date, _, new, i in days if i is None])
+        cursor.execute(*table.delete(where=table.pending == Literal(True)))

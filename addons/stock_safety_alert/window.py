@@ -24,9 +24,8 @@ from trytond.transaction import Transaction
 from .bulk import (
     bulk_insert, bulk_update, execute_binary, leave_room_for_updates)
 from .demand import chunks, in_
-from .usage import to_date
+from .usage import KEYS, to_date
 
-KEYS = ['company', 'warehouse', 'product']
 VALUES = ['total', 'total_sq', 'max_daily', 'max_days', 'last_out']
 # beyond this, reading the days that left and entered costs about as much
 # as folding the whole window again (a run missed for a month)
@@ -54,42 +53,17 @@ class UsageWindow(ModelSQL):
         leave_room_for_updates(cls)
 
     @classmethod
-    def pending_changes(cls):
-        """[(key, date, old, new)] of the pending usage days, old being
-        the merged quantity (None without a merged row); read before the
-        merge, on its snapshot"""
-        Usage = Pool().get('stock.safety.usage')
-        usage, merged = Usage.__table__(), Usage.__table__()
-        cursor = Transaction().connection.cursor()
-        keys = KEYS + ['date']
-        pending = usage.select(*(getattr(usage, k) for k in keys),
-            Sum(usage.quantity).as_('delta'),
-            where=usage.pending == Literal(True),
-            group_by=[getattr(usage, k) for k in keys])
-        execute_binary(cursor, pending.join(merged, 'LEFT', condition=(
-                    (merged.company == pending.company)
-                    & (merged.warehouse == pending.warehouse)
-                    & (merged.product == pending.product)
-                    & (merged.date == pending.date)
-                    & (merged.pending == Literal(False)))).select(
-                *(getattr(pending, k) for k in keys), pending.delta,
-                merged.quantity))
-        # the merge writes old + delta: the same sum in the same floats
-        return [((c, w, p), to_date(d), old,
-                (old if old is not None else 0.0) + delta)
-            for c, w, p, d, delta, old in cursor.fetchall()]
-
-    @classmethod
     def update(cls, start, old_start, changes):
         """Bring the totals to the window starting at start, from old_start
-        (None: never built) and the pending changes, now merged"""
+        (None: never built) and the pending days, now merged, as
+        Usage.pending_days() read them"""
         if (old_start is None
                 or abs((start - old_start).days) > MAX_SHIFT):
             cls.rebuild(start)
             return
         state = cls._load()
         touched, stale_max, stale_last = set(), set(), set()
-        for key, date, old, new in changes:
+        for key, date, old, new, _ in changes:
             row = state.setdefault(key, cls._empty())
             touched.add(key)
             if date >= old_start:

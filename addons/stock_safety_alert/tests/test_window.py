@@ -10,6 +10,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from .. import usage
 from ..usage import to_date
 from .tools import Fixture
 
@@ -56,6 +57,20 @@ class SafetyWindowTestCase(_DBTestCase):
 
     @with_transaction()
     def test_totals_follow_the_usage(self):
+        "Each pending day's merged row looked up key by key"
+        self.follow_the_usage()
+
+    @with_transaction()
+    def test_totals_follow_the_usage_days_read_whole(self):
+        "Each pending day's merged rows read whole, as for a busy site"
+        whole_day = usage.WHOLE_DAY
+        usage.WHOLE_DAY = 1
+        try:
+            self.follow_the_usage()
+        finally:
+            usage.WHOLE_DAY = whole_day
+
+    def follow_the_usage(self):
         pool = Pool()
         Move = pool.get('stock.move')
         Config = pool.get('stock.safety.configuration')
