@@ -32,7 +32,8 @@ STATES = [
     ('acknowledged', "Acknowledged"),
     ('resolved', "Resolved"),
     ]
-# Numbers a detector reports; a change of any of them updates the alert
+# Numbers a detector reports; a change of any of them (or of the date)
+# updates the alert
 NUMBERS = ['quantity', 'threshold', 'days_of_cover', 'lead_time', 'value']
 # types whose age counts the days left until their date, not since it
 AGE_UNTIL = {'expiring'}

@@ -21,7 +21,6 @@ from .bulk import chunks, in_
 from .usage import CONSUMER_TYPES, to_date
 
 
-
 class Snapshot:
     "Stock, demand and lead times of some warehouses, computed once per run"
 
@@ -176,24 +175,18 @@ class Snapshot:
     # helpers used by safety stock and detectors, computed once: the stock
     # does not change after collect() and several detectors ask
     @cached_property
-    def _on_hand(self):
+    def on_hand(self):
+        "{(warehouse, product): quantity}"
         result = defaultdict(float)
         for (wh, _, product, _), qty in self.stock.items():
             result[wh, product] += qty
         return dict(result)
 
-    def on_hand(self):
-        "{(warehouse, product): quantity}"
-        return self._on_hand
-
     @cached_property
-    def _main_location(self):
+    def main_location(self):
+        "{(warehouse, product): the location holding most of it}"
         best = {}
         for (wh, location, product, _), qty in self.stock.items():
             if qty > best.get((wh, product), (None, 0))[1]:
                 best[wh, product] = (location, qty)
         return {k: v[0] for k, v in best.items()}
-
-    def main_location(self):
-        "{(warehouse, product): the location holding most of it}"
-        return self._main_location

@@ -19,7 +19,7 @@ class AlertDetectors:
 
     @classmethod
     def _detect_below_safety(cls, snap):
-        main = snap.main_location()
+        main = snap.main_location
         for (wh, product), row in snap.params.items():
             safety = row.get('safety_stock')
             if safety and row['quantity'] < safety:
@@ -28,7 +28,7 @@ class AlertDetectors:
     @classmethod
     def _detect_below_reorder(cls, snap):
         "Between safety stock and reorder point, and nobody is buying"
-        main = snap.main_location()
+        main = snap.main_location
         for (wh, product), row in snap.params.items():
             rop, safety = row.get('reorder_point'), row.get('safety_stock')
             if (rop and safety is not None
@@ -39,7 +39,7 @@ class AlertDetectors:
     @classmethod
     def _detect_overstock(cls, snap):
         "Above the maximum or more days of cover than configured"
-        main = snap.main_location()
+        main = snap.main_location
         days = snap.config.overstock_days
         for (wh, product), row in snap.params.items():
             qty, avg = row['quantity'], row['avg_daily']
@@ -68,8 +68,8 @@ class AlertDetectors:
     def _idle(cls, snap, min_days, max_days):
         """Stock whose last outgoing move (or first receipt when it never
         left) is at least min_days and less than max_days old"""
-        main = snap.main_location()
-        for key, qty in snap.on_hand().items():
+        main = snap.main_location
+        for key, qty in snap.on_hand.items():
             if qty <= 0:
                 continue
             row = snap.params.get(key) or {}

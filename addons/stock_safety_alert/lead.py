@@ -22,8 +22,7 @@ from trytond.model import ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, inactive_records
 
-from .bulk import bulk_insert, execute_binary
-from .demand import chunks, in_
+from .bulk import bulk_insert, execute_binary, in_
 from .pending import PendingMixin
 from .window import MAX_SHIFT
 
@@ -92,17 +91,18 @@ class LeadTime(PendingMixin, ModelSQL):
             cursor.execute(*table.delete())
             cls._insert(start)
             return
-        cursor.execute(*table.select(table.company, table.product,
+        cursor.execute(*table.select(table.product,
                 where=table.pending == Literal(True)))
         # a marked product is measured again in every company, as are
         # those with receipts on the days that left or entered the window
-        products = {p for _, p in cursor.fetchall()}
+        products = {p for p, in cursor.fetchall()}
         if start != old_start:
             products.update(cls._receipt_products(*sorted([old_start, start])))
-        for sub in chunks(sorted(products)):
-            sub = list(sub)
-            cursor.execute(*table.delete(where=in_(table.product, sub)))
-            cls._insert(start, sub)
+        if products:
+            # one statement each: in_ splits a long list for the backend
+            products = sorted(products)
+            cursor.execute(*table.delete(where=in_(table.product, products)))
+            cls._insert(start, products)
         cursor.execute(*table.delete(where=table.pending == Literal(True)))
 
     @classmethod

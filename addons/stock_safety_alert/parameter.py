@@ -132,7 +132,7 @@ class Parameter(ModelSQL, ModelView):
         pool = Pool()
         ProductABC = pool.get('stock.product.abc')
         settings = cls.product_settings()
-        on_hand = snapshot.on_hand()
+        on_hand = snapshot.on_hand
         keys = set(snapshot.demand) | set(on_hand) | set(snapshot.lead)
         managed = [p for p, s in settings.items()
             if s['method'] or config.default_method]
