@@ -273,7 +273,7 @@ class Profile:
                 ('stock.safety.balance', ['compact', 'on_hand']),
                 ('stock.safety.lead', ['update', '_insert',
                         '_receipt_products', 'read_window']),
-                ('stock.safety.parameter', ['compute', 'product_settings',
+                ('stock.safety.parameter', ['compute', '_create_new',
                         '_sync_order_points', '_write']),
                 ('stock.alert', ['refresh', 'notify', 'snapshot_history',
                         'create'] + [d for d, _, _ in pool.get(

@@ -1,11 +1,9 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-"""Set-based statistics over the daily usage (usage.py), done stock moves
-and purchase history.
-
-Everything here is a handful of GROUP BY queries whose size does not depend on
-the number of products; the results are collected once into a `Snapshot` that
-safety stock and every alert detector reuse (one place for demand numbers).
+"""What one run knows of some warehouses, read once: their locations, the
+stock on hand (balance.py), cost prices and open supplies, then the
+parameters (parameter.py, computed in SQL from the usage and lead-time
+totals). Every alert detector reads this `Snapshot`.
 """
 import datetime as dt
 from collections import defaultdict
@@ -16,13 +14,12 @@ from sql import Null
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from . import formula
 from .bulk import chunks, in_
 from .usage import CONSUMER_TYPES, to_date
 
 
 class Snapshot:
-    "Stock, demand and lead times of some warehouses, computed once per run"
+    "Stock and parameters of some warehouses, read once per run"
 
     def __init__(self, warehouses, today, window_days, company):
         self.warehouses = [w.id for w in warehouses]
@@ -33,9 +30,6 @@ class Snapshot:
         self.company = company
         self.wh_locations = {}
         self.loc_wh = {}
-        self.demand = {}
-        self.lead = {}
-        self.lead_by_supplier = {}
         self.stock = {}
         self.first_in = {}
         self.costs = {}
@@ -52,8 +46,6 @@ class Snapshot:
     def collect(cls, warehouses, today, window_days, company):
         snap = cls(warehouses, today, window_days, company)
         snap._load_locations()
-        snap._load_demand()
-        snap._load_lead_times()
         snap._load_stock()
         snap._load_costs()
         snap._load_open_supply()
@@ -73,53 +65,6 @@ class Snapshot:
                 [('type', 'in', CONSUMER_TYPES)])]
         self.suppliers = [l.id for l in Location.search(
                 [('type', '=', 'supplier')])]
-
-    def _load_demand(self):
-        """Daily net consumption per warehouse and product: issues to
-        production/customers minus returns from them, per day, as kept by
-        stock.safety.usage and totalled over the window by
-        stock.safety.usage.window: sum, sum of squares, max and last
-        outgoing day. Days without moves count as zero because the moments
-        divide by the window length, not by rows. The caller brings the
-        usage and its totals to this window first, once for all
-        companies."""
-        Window = Pool().get('stock.safety.usage.window')
-        for wh, product, total, total_sq, max_daily, last_out in Window.fold(
-                self.company, self.warehouses):
-            avg, std = formula.moments(
-                float(total or 0), float(total_sq or 0), self.window_days)
-            self.demand[wh, product] = {
-                'total_demand': float(total or 0),
-                'avg_daily': max(avg, 0.0),
-                'std_daily': std,
-                # a window with moves on few days still has zero days
-                'max_daily': max(float(max_daily or 0), 0.0),
-                'last_out_date': last_out,
-                }
-
-    def _load_lead_times(self):
-        """Order date -> receipt date of the done purchase receipts in the
-        window, per supplier and pooled, as kept by stock.safety.lead (the
-        caller brings it to this window first)"""
-        Lead = Pool().get('stock.safety.lead')
-        pooled = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
-        for (wh, product, party, n, total, total_sq,
-                max_days) in Lead.read_window(self.company, self.warehouses):
-            total, total_sq = float(total or 0), float(total_sq or 0)
-            mean, std = formula.moments(total, total_sq, n)
-            self.lead_by_supplier[wh, product, party] = {
-                'samples': n, 'mean': mean, 'std': std,
-                'max': float(max_days or 0)}
-            acc = pooled[wh, product]
-            acc[0] += n
-            acc[1] += total
-            acc[2] += total_sq
-            acc[3] = max(acc[3], float(max_days or 0))
-        for key, (n, total, total_sq, max_days) in pooled.items():
-            mean, std = formula.moments(total, total_sq, n)
-            self.lead[key] = {
-                'lead_time_samples': n, 'avg_lead_time': max(mean, 0.0),
-                'std_lead_time': std, 'max_lead_time': max(max_days, 0.0)}
 
     def _load_stock(self):
         """On-hand quantity per location/product/lot, and the first receipt

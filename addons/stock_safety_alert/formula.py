@@ -59,6 +59,16 @@ def economic_order_quantity(annual_demand, order_cost, unit_cost, holding_rate):
     return math.sqrt(2 * annual_demand * order_cost / holding)
 
 
+def round_up(value, rounding):
+    """Order points in whole units of the product's UoM, never below need.
+    A need over a whole unit by float noise only (< 5e-7 unit) is that
+    unit, and the result is rounded to 6 places (0.1 x 3 is 0.3): in
+    float arithmetic that SQL does the same way (formula_sql)."""
+    if not rounding or value <= 0:
+        return max(value, 0.0)
+    return round(math.ceil(value / rounding - 5e-7) * rounding * 1e6) / 1e6
+
+
 def compute(method, stats, service_level=0.95, cover_days=30, eoq=0.0,
         fixed_min=None, fixed_max=None):
     """Return (safety_stock, reorder_point, maximum) for one product/warehouse.

@@ -1,6 +1,8 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 "Statistics and safety stock computed in SQL from a hand-countable history."
+from decimal import Decimal
+
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -136,6 +138,30 @@ class SafetyStatisticsTestCase(_DBTestCase):
         self.assertEqual((f.reorder_point, f.max_quantity), (5, 20))
         self.assertEqual(f.order_point.min_quantity, 5)
         self.assertEqual(fixed.template.safety_method, 'fixed')
+
+    @with_transaction()
+    def test_economic_order_quantity_default_method_and_class_a(self):
+        "Costs make an EOQ maximum; the default method; class A is critical"
+        pool = Pool()
+        Alert = pool.get('stock.alert')
+        Config = pool.get('stock.safety.configuration')
+        ProductABC = pool.get('stock.product.abc')
+        fx = self.history()
+        Config.write([Config(1)], {'order_cost': Decimal(50),
+                'holding_rate': 0.2, 'default_method': 'seed'})
+        ProductABC.create([{'product': fx.n.id, 'warehouse': fx.wh.id,
+                    'abc_class': 'A'}])
+        Alert.run()
+        params = self.params()
+        # P: 0.8 a day is 292 a year, holding 0.2 x cost 2 = 0.4:
+        # EOQ sqrt(2 x 292 x 50 / 0.4) = 270.19 on top of the ROP 28
+        self.assertEqual(params['P'].max_quantity, 299)
+        # N has no method of its own: the default, and critical as class A
+        n = params['N']
+        self.assertEqual((n.method, n.critical, n.service_level),
+            ('seed', True, 0.99))
+        self.assertEqual(params['Q'].critical, False)
+        self.assertIsNotNone(n.order_point)
 
 
 del _DBTestCase
