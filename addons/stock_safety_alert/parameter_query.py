@@ -87,11 +87,12 @@ def stock_query(snapshot):
         & in_(balance.location, list(snapshot.loc_wh) or [-1]),
         group_by=[balance.location, balance.product, balance.lot],
         having=Sum(balance.quantity) != 0)
+    whens = [(in_(lots.location, locations), wh)
+        for wh, locations in by_wh.items()]
     # a subquery, not GROUP BY <CASE>: its bound parameters would differ
     placed = lots.select(
-        Case(*((in_(lots.location, locations), wh)
-                for wh, locations in by_wh.items()),
-            else_=Null).as_('warehouse'),
+        (Case(*whens, else_=Null) if whens
+            else Cast(Null, 'INTEGER')).as_('warehouse'),
         lots.product, lots.quantity)
     return placed.select(placed.warehouse, placed.product,
         Sum(placed.quantity).as_('quantity'),

@@ -166,7 +166,7 @@ class SafetyAlertTestCase(_DBTestCase):
                         ('id', '!=', over.id)])))
         over_param, = Parameter.search([('product', '=', fx.over.id)])
         self.assertGreater(over_param.changed_at, unchanged)
-        # only the columns that moved are sent: these did, the method not
+        # the numbers that moved are written, the method kept
         self.assertEqual(over_param.quantity, 995)
         self.assertEqual(over_param.total_demand, 15)
         self.assertEqual(over_param.method, over_method)
