@@ -340,40 +340,26 @@ class Profile:
 
 
 def take_out_today(cursor, today):
-    """Move today's usage rows and stock flows aside (bench_usage,
-    bench_balance) and take them out of the built tables"""
-    cursor.execute('CREATE TEMPORARY TABLE bench_usage AS '
-        'SELECT company, warehouse, product, date, quantity '
-        f"FROM stock_safety_usage WHERE date = '{today.isoformat()}'")
-    cursor.execute('DELETE FROM stock_safety_usage '
-        f"WHERE date = '{today.isoformat()}'")
-    flows = ('SELECT m.company, m.{0}_location AS location, m.product, '
-        'm.lot, {1}m.internal_quantity AS qty FROM stock_move m '
-        'JOIN stock_location l ON l.id = m.{0}_location '
-        "WHERE m.state = 'done' AND l.type = 'storage' "
-        f"AND m.effective_date = '{today.isoformat()}'")
-    cursor.execute('CREATE TEMPORARY TABLE bench_balance AS '
-        'SELECT company, location, product, lot, SUM(qty) AS quantity '
-        f"FROM ({flows.format('to', '')} UNION ALL "
-        f"{flows.format('from', '-')}) f "
-        'GROUP BY company, location, product, lot')
-    cursor.execute('UPDATE stock_safety_balance AS b '
-        'SET quantity = b.quantity - t.quantity FROM bench_balance t '
-        'WHERE b.company = t.company AND b.location = t.location '
-        'AND b.product = t.product '
-        'AND COALESCE(b.lot, -1) = COALESCE(t.lot, -1)')
+    """Set today's done moves aside before the usage, balance and lead times
+    are built from the moves: a night finds them done since the last run,
+    recorded as pending rows (hand_back_today). Built with them and taken
+    out, today's usage rows would leave dead rows on today's date that the
+    run reads through, which no night has."""
+    cursor.execute('CREATE TEMPORARY TABLE bench_today AS '
+        "SELECT * FROM stock_move WHERE state = 'done' "
+        f"AND effective_date = '{today.isoformat()}'")
+    cursor.execute('DELETE FROM stock_move '
+        'WHERE id IN (SELECT id FROM bench_today)')
 
 
-def hand_back_today(cursor):
-    "Today's usage and stock as the pending rows Move.do appends"
-    cursor.execute('INSERT INTO stock_safety_usage (company, warehouse, '
-        'product, date, quantity, pending, create_date) '
-        'SELECT company, warehouse, product, date, quantity, TRUE, '
-        'CURRENT_TIMESTAMP FROM bench_usage')
-    cursor.execute('INSERT INTO stock_safety_balance (company, location, '
-        'product, lot, quantity, pending, create_date) '
-        'SELECT company, location, product, lot, quantity, TRUE, '
-        'CURRENT_TIMESTAMP FROM bench_balance')
+def hand_back_today(pool, cursor):
+    "Today's moves back, recorded as Move.do records the moves it does"
+    cursor.execute('INSERT INTO stock_move SELECT * FROM bench_today')
+    cursor.execute('SELECT id FROM bench_today')
+    moves = pool.get('stock.move').browse([i for i, in cursor.fetchall()])
+    for name in ['stock.safety.usage', 'stock.safety.balance',
+            'stock.safety.lead']:
+        pool.get(name).record(moves)
 
 
 def run(pool, transaction, options, backend):
@@ -409,16 +395,16 @@ def run(pool, transaction, options, backend):
 
         # The one-off build of the daily usage and the stock balance from
         # every move (at the first run, or after a change of the warehouse
-        # layout); moves done later append pending rows to them.
+        # layout); moves done later append pending rows to them. The
+        # generator wrote today's moves in SQL: they are set aside first
+        # and handed back afterwards as Move.do records them.
+        take_out_today(cursor, today)
         Usage = pool.get('stock.safety.usage')
         t0 = time.perf_counter()
         Usage.bring_up_to_date()
         t_backfill = time.perf_counter() - t0
         # Yesterday's run, which makes the parameters, order points and
-        # alerts a nightly run finds. The generator wrote today's moves in
-        # SQL, so they are first taken out of the built rows and handed
-        # back afterwards as the pending rows Move.do appends.
-        take_out_today(cursor, today)
+        # alerts a nightly run finds.
         Date = pool.get('ir.date')
         Date.today = staticmethod(
             lambda timezone=None: today - dt.timedelta(days=1))
@@ -433,7 +419,7 @@ def run(pool, transaction, options, backend):
         # foreign keys checked again, which a nightly run never pays (the
         # database is dropped at the end all the same)
         transaction.commit()
-        hand_back_today(cursor)
+        hand_back_today(pool, cursor)
         if backend == 'postgresql':
             cursor.execute('ANALYZE stock_safety_usage')
             cursor.execute('ANALYZE stock_safety_balance')

@@ -49,6 +49,14 @@ def leave_room_for_updates(Model, fillfactor=50):
             Model._table, fillfactor))
 
 
+def analyze(Model):
+    """Refresh the planner's statistics of a table just filled in bulk
+    (PostgreSQL; SQLite plans without row counts)"""
+    if backend.name == 'postgresql':
+        Transaction().connection.cursor().execute(
+            'ANALYZE "%s"' % Model._table)
+
+
 def execute_binary(cursor, query):
     """Execute a SELECT of tens of thousands of rows; PostgreSQL answers
     in binary, which psycopg reads in half the time of text numbers"""

@@ -110,11 +110,14 @@ class Parameter(ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         types = {n: cls._fields[n].sql_type().base for n in WRITTEN}
         float_ = types['quantity']
+        flag = types['critical']
         types.update(warehouse='INTEGER', product='INTEGER',
-            orderable=types['critical'], bought='INTEGER',
+            orderable=flag, bought='INTEGER',
+            missing_order_point=flag, missing_parameter=flag,
             **{n: float_ for n in ['fixed_min', 'fixed_max', 'rounding',
                     'cost']})
-        columns = STATISTICS + SETTINGS + RESULTS + ['order_point']
+        columns = STATISTICS + SETTINGS + RESULTS + ['order_point',
+            'missing_order_point', 'missing_parameter']
         cursor.execute('DROP TABLE IF EXISTS "%s"' % NEW)
         cursor.execute('CREATE TEMPORARY TABLE "%s" (%s)' % (NEW,
                 ', '.join('"%s" %s' % (n, types[n]) for n in columns)))
@@ -143,6 +146,8 @@ class Parameter(ModelSQL, ModelView):
                 where=same & new.orderable
                 & (IsDistinct(table.min_quantity, new.reorder_point)
                     | IsDistinct(table.target_quantity, new.max_quantity))))
+        cls._mark_missing(new, new.missing_order_point,
+            new.orderable & ~Exists(table.select(Literal(1), where=same)))
         cursor.execute(*table.insert(
                 [table.product, table.location, table.company, table.type,
                     table.min_quantity, table.target_quantity,
@@ -150,9 +155,16 @@ class Parameter(ModelSQL, ModelView):
                 new.select(new.product, new.warehouse,
                     Literal(snapshot.company), Literal('purchase'),
                     new.reorder_point, new.max_quantity, Literal(now),
-                    Literal(user),
-                    where=new.orderable
-                    & ~Exists(table.select(Literal(1), where=same)))))
+                    Literal(user), where=new.missing_order_point)))
+
+    @classmethod
+    def _mark_missing(cls, new, column, condition):
+        """Flag the computed rows that have no record yet, before they are
+        inserted: an INSERT ... WHERE NOT EXISTS on its own table may scan
+        the rows it inserts again for each row (a plan for the empty
+        table of a first run), which took seconds"""
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*new.update([column], [True], where=condition))
 
     @classmethod
     def _write(cls, snapshot, new):
@@ -189,12 +201,12 @@ class Parameter(ModelSQL, ModelView):
                 from_=[source], where=scope & same & moved))
         cursor.execute(*table.delete(where=scope
                 & ~Exists(new.select(Literal(1), where=same))))
+        cls._mark_missing(new, new.missing_parameter,
+            ~Exists(table.select(Literal(1), where=scope & same)))
         cursor.execute(*table.insert(
                 [table.warehouse, table.product, table.company,
                     table.changed_at, table.create_date, table.create_uid]
                 + columns,
                 source.select(new.warehouse, new.product,
                     Literal(snapshot.company), Literal(now), Literal(now),
-                    Literal(user), *values,
-                    where=~Exists(table.select(Literal(1),
-                            where=scope & same)))))
+                    Literal(user), *values, where=new.missing_parameter)))

@@ -22,7 +22,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .bulk import (
-    bulk_insert, bulk_update, execute_binary, leave_room_for_updates)
+    analyze, bulk_insert, bulk_update, execute_binary,
+    leave_room_for_updates)
 from .demand import chunks, in_
 from .usage import KEYS, to_date
 
@@ -207,6 +208,9 @@ class UsageWindow(ModelSQL):
                     Literal(dt.datetime.now()),
                     where=usage.pending == Literal(False),
                     group_by=[getattr(usage, k) for k in KEYS])))
+        # planned on the rows just inserted (a first run's empty table
+        # joined 11M usage rows key by key for seconds)
+        analyze(cls)
         # the days at the maximum, counted against the maximum just folded
         at_max = usage.join(table, condition=(
                 (usage.company == table.company)
