@@ -382,16 +382,20 @@ def run(pool, transaction, options, backend):
     config.save()
     with Transaction().set_context(company=company.id):
         Product = pool.get('product.product')
-        # one warm-up of the bare query so both sides run with a warm cache
+        # one warm-up of the bare query so both sides run with a warm
+        # cache, then the best of three: the baseline at its fastest
         bare = ('SELECT product, from_location, SUM(internal_quantity) '
             "FROM stock_move WHERE state = 'done' "
             'GROUP BY product, from_location')
         cursor.execute(bare)
         cursor.fetchall()
-        t0 = time.perf_counter()
-        cursor.execute(bare)
-        cursor.fetchall()
-        t_bare = time.perf_counter() - t0
+        t_bare = None
+        for _ in range(3):
+            t0 = time.perf_counter()
+            cursor.execute(bare)
+            cursor.fetchall()
+            spent = time.perf_counter() - t0
+            t_bare = spent if t_bare is None else min(t_bare, spent)
 
         # The one-off build of the daily usage and the stock balance from
         # every move (at the first run, or after a change of the warehouse

@@ -261,8 +261,8 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                 Snapshot.window_start(today, config.window_days))
             for company in Company.search([]):
                 with Transaction().set_context(company=company.id):
-                    snapshot = Snapshot.collect(warehouses, today,
-                        config.window_days, company.id)
+                    snapshot = Snapshot.collect(
+                        warehouses, today, company.id)
                     snapshot.config = config
                     Parameter.compute(snapshot, config)
                     cls.refresh(snapshot, notify=config.notify,

@@ -15,20 +15,17 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .bulk import chunks, in_
-from .usage import CONSUMER_TYPES, to_date
+from .usage import to_date
 
 
 class Snapshot:
     "Stock and parameters of some warehouses, read once per run"
 
-    def __init__(self, warehouses, today, window_days, company):
+    def __init__(self, warehouses, today, company):
         self.warehouses = [w.id for w in warehouses]
         self.storage = {w.id: w.storage_location.id for w in warehouses}
         self.today = today
-        self.window_days = window_days
-        self.start = self.window_start(today, window_days)
         self.company = company
-        self.wh_locations = {}
         self.loc_wh = {}
         self.stock = {}
         self.first_in = {}
@@ -43,8 +40,8 @@ class Snapshot:
         return today - dt.timedelta(days=window_days - 1)
 
     @classmethod
-    def collect(cls, warehouses, today, window_days, company):
-        snap = cls(warehouses, today, window_days, company)
+    def collect(cls, warehouses, today, company):
+        snap = cls(warehouses, today, company)
         snap._load_locations()
         snap._load_stock()
         snap._load_costs()
@@ -58,11 +55,8 @@ class Snapshot:
                     ('parent', 'child_of', [wh]),
                     ('type', '=', 'storage'),
                     ])
-            self.wh_locations[wh] = [l.id for l in locations]
             for location in locations:
                 self.loc_wh.setdefault(location.id, wh)
-        self.consumers = [l.id for l in Location.search(
-                [('type', 'in', CONSUMER_TYPES)])]
         self.suppliers = [l.id for l in Location.search(
                 [('type', '=', 'supplier')])]
 
