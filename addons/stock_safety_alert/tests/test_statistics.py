@@ -73,7 +73,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
     def test_lead_time_statistics(self):
         "Order date to receipt date, only receipts inside the window"
         Alert = Pool().get('stock.alert')
-        self.history()
+        fx = self.history()
         Alert.run()
         params = self.params()
         p = params['P']
@@ -86,6 +86,16 @@ class SafetyStatisticsTestCase(_DBTestCase):
         # zero lead time: no safety stock, no reorder point
         self.assertEqual((z.safety_stock, z.reorder_point), (0, 0))
         self.assertEqual(params['Q'].lead_time_samples, 0)
+        # the same receipts per supplier, as the planners see them
+        Supplier = Pool().get('stock.safety.lead.supplier')
+        by_product = {r.product.name: r for r in Supplier.search([])}
+        self.assertEqual(sorted(by_product), ['P', 'Z'])
+        p = by_product['P']
+        self.assertEqual((p.receipts, p.warehouse, p.supplier.name),
+            (2, fx.wh, "Supplier"))
+        self.assertAlmostEqual(p.average, 6)
+        self.assertAlmostEqual(p.std_dev, 1)
+        self.assertAlmostEqual(p.maximum, 7)
 
     @with_transaction()
     def test_safety_stock_written_to_order_points(self):
