@@ -15,6 +15,7 @@ class SupplierLeadTime(ModelSQL, ModelView):
     run keeps it (stock.safety.lead): what the pooled figures of a
     parameter are made of, to see which supplier is slow or erratic"""
     __name__ = 'stock.safety.lead.supplier'
+    __string__ = "Supplier Lead Time"
 
     company = fields.Many2One('company.company', "Company", readonly=True)
     warehouse = fields.Many2One('stock.location', "Warehouse", readonly=True)
