@@ -22,7 +22,7 @@ from trytond.model import ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, inactive_records
 
-from .bulk import bulk_insert, execute_binary, in_
+from .bulk import bulk_insert, in_
 from .pending import PendingMixin
 from .window import MAX_SHIFT
 
@@ -172,17 +172,3 @@ class LeadTime(PendingMixin, ModelSQL):
                     where=where,
                     group_by=[move.company, purchase.warehouse,
                         move.product, purchase.party])))
-
-    @classmethod
-    def read_window(cls, company, warehouses):
-        """Rows (warehouse, product, party, count, sum, sum of squares,
-        maximum) of the company's warehouses"""
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        execute_binary(cursor, table.select(
-                table.warehouse, table.product, table.party, table.samples,
-                table.total, table.total_sq, table.max_days,
-                where=(table.company == company)
-                & (table.pending == Literal(False))
-                & in_(table.warehouse, warehouses)))
-        return cursor.fetchall()

@@ -11,9 +11,9 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .bulk import (
-    execute_binary, invalidate_cache, leave_room_for_updates, rename_column)
+    execute_binary, in_, invalidate_cache, leave_room_for_updates,
+    rename_column)
 from .configuration import METHODS
-from .demand import in_
 from .parameter_query import (
     RESULTS, SETTINGS, STATISTICS, formulas, statistics_query, whole_units)
 from .usage import to_date

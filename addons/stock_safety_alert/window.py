@@ -234,17 +234,3 @@ class UsageWindow(ModelSQL):
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.delete())
         cursor.execute(*config.update([config.usage_window_start], [Null]))
-
-    @classmethod
-    def fold(cls, company, warehouses):
-        """Rows (warehouse, product, sum, sum of squares, max of the days
-        of the window, last day with a net issue ever)"""
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        execute_binary(cursor, table.select(
-                table.warehouse, table.product, table.total, table.total_sq,
-                table.max_daily, table.last_out,
-                where=(table.company == company)
-                & in_(table.warehouse, warehouses)))
-        return [(wh, p, t, s, m, to_date(l))
-            for wh, p, t, s, m, l in cursor.fetchall()]
