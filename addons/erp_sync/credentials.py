@@ -12,7 +12,7 @@
 """
 import logging
 
-from trytond.config import config
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.tools import grouped_slice, reduce_ids
@@ -46,11 +46,14 @@ class CredentialsMixin:
     # strip=False: a secret may legitimately start or end with spaces.
     password = fields.Function(fields.Char("Password", strip=False),
         'get_secret', setter='set_secret')
-    password_encrypted = fields.Char("Password (encrypted)", readonly=True)
+    # Lazy: nobody may read them over RPC, so a client reading every eager
+    # field at once (proteus, exports) must not ask for them.
+    password_encrypted = fields.Char("Password (encrypted)", readonly=True,
+        loading='lazy')
     app_secret = fields.Function(fields.Char("Application Secret",
             strip=False), 'get_secret', setter='set_secret')
     app_secret_encrypted = fields.Char(
-        "Application Secret (encrypted)", readonly=True)
+        "Application Secret (encrypted)", readonly=True, loading='lazy')
 
     @classmethod
     def __register__(cls, module):

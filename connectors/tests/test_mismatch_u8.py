@@ -46,6 +46,7 @@ class U8MismatchTest(unittest.TestCase):
         c = self.client(fake)
         with self.assertRaises(UnsupportedKind) as cm:
             c.post_movement(mv("MOVE-DLV", "delivery"))
+        self.assertEqual(cm.exception.code, "unsupported_kind")
         self.assertIn("saleout/add", cm.exception.message)
         self.assertFalse(cm.exception.retryable)
         self.assertEqual([op for op in fake.request_counts if op.endswith("/add")], [])

@@ -5,7 +5,7 @@ import io
 import logging
 import socket
 
-from trytond.config import config
+from trytond import config
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool

@@ -9,7 +9,7 @@ import itertools
 import os
 from decimal import Decimal
 
-from trytond.config import config
+from trytond import config
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.transaction import Transaction
