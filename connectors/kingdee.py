@@ -118,8 +118,14 @@ class KingdeeClient(BaseClient):
         self.sid = None
         self.remember_secrets()
 
+    def _cookie_sid(self):
+        try:
+            return self.session.cookies.get("kdservice-sessionid")
+        except Exception:       # CookieConflictError: the same name on two paths
+            return None
+
     def _secret_values(self):
-        return [self.password, self.app_secret, self.sid, self.session.cookies.get("kdservice-sessionid")]
+        return [self.password, self.app_secret, self.sid, self._cookie_sid()]
 
     # -- transport -------------------------------------------------------------------
     def _post(self, service, named, positional):
@@ -171,7 +177,7 @@ class KingdeeClient(BaseClient):
                                data.get("Message") or "no reason given"), system=self.system)
         context = data.get("Context") if isinstance(data.get("Context"), dict) else {}
         self.sid = (data.get("KDSVCSessionId") or context.get("SessionId")
-                    or self.session.cookies.get("kdservice-sessionid") or None)
+                    or self._cookie_sid() or None)
         self.logged_in = True
         self.stats["logins"] += 1
         self.remember_secrets()
