@@ -13,7 +13,8 @@ with ``make_client`` from its endpoint record and calls, per outbox row,
 """
 from .base import BaseClient, RetryPolicy
 from .errors import (AuthError, BusinessError, ConnectorError, InvalidMovement, MalformedResponse,
-                     RateLimited, RequestTimeout, ServerError, SessionExpired, TransportError)
+                     RateLimited, RemoteBusy, RequestTimeout, ServerError, SessionExpired, TransportError,
+                     UnsupportedKind)
 from .kingdee import KingdeeClient
 from .model import KINDS, Material, Movement, MovementLine, RemoteResult, StockRow
 from .sap import SapODataClient, SapSoapClient
@@ -34,5 +35,5 @@ def make_client(system, **kwargs):
 
 __all__ = ["AuthError", "BaseClient", "BusinessError", "CLIENTS", "ConnectorError", "InvalidMovement", "KINDS",
            "KingdeeClient", "MalformedResponse", "Material", "Movement", "MovementLine", "RateLimited",
-           "RemoteResult", "RequestTimeout", "RetryPolicy", "SapODataClient", "SapSoapClient", "ServerError",
-           "SessionExpired", "StockRow", "TransportError", "YonyouU8Client", "make_client"]
+           "RemoteBusy", "RemoteResult", "RequestTimeout", "RetryPolicy", "SapODataClient", "SapSoapClient", "ServerError",
+           "SessionExpired", "StockRow", "TransportError", "UnsupportedKind", "YonyouU8Client", "make_client"]

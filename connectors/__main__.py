@@ -5,6 +5,8 @@
   python -m connectors SYSTEM --config conn.json pull-stock [--out rows.jsonl]
   python -m connectors SYSTEM --config conn.json pull-materials
   python -m connectors SYSTEM --config conn.json push --file movements.json
+  python -m connectors check SYSTEM --config conn.json [--key MOVE-123] [--kinds receipt,issue]
+      read-only smoke test of a live system: what works, what is missing, what it would post
 
 SYSTEM is kingdee, yonyou, sap or sap-soap.  conn.json holds the client's
 constructor arguments; ``serve-fake --write-config FILE`` writes one for the fake.
@@ -16,9 +18,10 @@ import signal
 import sys
 import threading
 
-from . import CLIENTS, RetryPolicy, make_client
+from . import CLIENTS, KINDS, RetryPolicy, make_client
+from .checks import INFO, MISSING, OK, WARNING
 from .errors import ConnectorError
-from .fakes import FAKES, FAULT_KINDS
+from .redact import redact
 
 
 def _progress(iterable, what, enabled):
@@ -99,7 +102,33 @@ def cmd_push(args):
     return 1 if failed else 0
 
 
+LABELS = {OK: "OK     ", MISSING: "MISSING", WARNING: "CHECK  ", INFO: "INFO   "}
+
+
+def cmd_check(args):
+    """Read-only: every probe is a login or a one-row read; nothing is posted."""
+    client = _client(args)
+    kinds = [k for k in (args.kinds.split(",") if args.kinds else KINDS)]
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise SystemExit("unknown kinds %s; choose from %s" % (", ".join(sorted(unknown)), ", ".join(KINDS)))
+    findings = client.check(kinds=kinds, key=args.key, warehouse=args.warehouse or "",
+                            location=args.location or "", product=args.product or "")
+    secrets = client.secrets()
+    print("%s check of %s (read-only)" % (args.system, redact(client.base_url, secrets)))
+    for f in findings:
+        print("%s %s" % (LABELS.get(f.status, f.status), redact(f.text, secrets)))
+        if f.code == "would_post" and not args.brief:
+            body = json.dumps(f.params.get("body"), ensure_ascii=False, indent=2, default=str)
+            print("        " + redact(body, secrets).replace("\n", "\n        "))
+    missing = [f for f in findings if f.status == MISSING]
+    print("%d ok, %d missing, %d to check" % (sum(f.status == OK for f in findings), len(missing),
+                                               sum(f.status == WARNING for f in findings)))
+    return 1 if missing else 0
+
+
 def cmd_serve_fake(args):
+    from .fakes import FAKES
     kinds = args.fault_kinds.split(",") if args.fault_kinds else None
     kw = dict(port=args.port, seed=args.seed, fault_rate=args.fault_rate, fault_kinds=kinds,
               hold_seconds=args.hold, stock_rows=args.stock_rows)
@@ -126,14 +155,27 @@ def main(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="system", required=True)
     f = sub.add_parser("serve-fake", help="run a fake ERP on 127.0.0.1 until Ctrl-C")
-    f.add_argument("fake", choices=sorted(FAKES))
+    f.add_argument("fake", choices=("kingdee", "sap", "yonyou"))
     f.add_argument("--port", type=int, default=0, help="0 = any free port (printed)")
     f.add_argument("--stock-rows", type=int, default=30)
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--fault-rate", type=float, default=0.0, help="probability that a call is faulted")
-    f.add_argument("--fault-kinds", help="comma list of %s" % ",".join(FAULT_KINDS))
+    f.add_argument("--fault-kinds", help="comma list of server_error,rate_limit,expire,timeout,malformed,"
+                                         "commit_then_fail,duplicate")
     f.add_argument("--hold", type=float, default=2.0, help="seconds a 'timeout' fault holds the answer")
     f.add_argument("--write-config", help="write the client settings for this fake to this JSON file")
+    c = sub.add_parser("check", help="read-only smoke test of a live system (nothing is posted)")
+    c.add_argument("target", choices=sorted(CLIENTS), metavar="SYSTEM")
+    c.add_argument("--config", help="JSON file of the client's constructor arguments")
+    c.add_argument("--url", help="base URL (endpoint for sap-soap)")
+    c.add_argument("--set", action="append", metavar="NAME=VALUE")
+    c.add_argument("--attempts", type=int, help="attempts per call before giving up (default 5)")
+    c.add_argument("--key", default="MOVE-1", help="an idempotency key as the outbox would send (length check)")
+    c.add_argument("--kinds", help="comma list of movement kinds to check (default all)")
+    c.add_argument("--warehouse", help="warehouse / plant code for the preview")
+    c.add_argument("--location", help="location / storage location code for the preview")
+    c.add_argument("--product", help="material number for the preview")
+    c.add_argument("--brief", action="store_true", help="do not print the bodies that would be posted")
     for system in CLIENTS:
         s = sub.add_parser(system, help="talk to %s" % system)
         s.add_argument("--config", help="JSON file of the client's constructor arguments")
@@ -150,6 +192,13 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.system == "serve-fake":
         return cmd_serve_fake(args)
+    if args.system == "check":
+        args.system = args.target
+        try:
+            return cmd_check(args)
+        except ConnectorError as exc:
+            print("error: %s" % exc, file=sys.stderr)
+            return 1
     try:
         if args.op == "test":
             print(_client(args).test_connection())

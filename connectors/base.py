@@ -15,6 +15,8 @@ blindly the client's ``post_movement`` looks the document up by our key and
 only then decides (see each client).
 """
 import email.utils
+import functools
+import inspect
 import json
 import random
 import time
@@ -22,8 +24,12 @@ from collections import Counter
 
 import requests
 
+from . import redact as _redact
 from .errors import (AuthError, ConnectorError, MalformedResponse, RateLimited,
                      RequestTimeout, ServerError, SessionExpired, TransportError)
+
+# Public methods whose errors leave the client: their texts are redacted on the way out.
+GUARDED = ("post_movement", "test_connection", "check", "preview", "login", "iter_stock", "iter_materials")
 
 DEFAULT_TIMEOUT = (5.0, 60.0)   # (connect, read) seconds; the Kingdee SDK uses 120 s for both
 
@@ -71,10 +77,49 @@ def parse_retry_after(value):
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+def scrub(exc, secrets=()):
+    """Redact a ConnectorError in place and cut its cause chain (the cause is a
+    requests/zeep exception quoting the full URL, with U8's token in it)."""
+    exc.message = _redact.redact(exc.message, secrets)
+    exc.args = (exc.message,)
+    exc.details = _redact.redact_obj(exc.details, secrets)
+    exc.__cause__ = exc.__context__ = None
+    exc.__suppress_context__ = True
+    return exc
+
+
+def _guard(fn):
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen(self, *args, **kw):
+            try:
+                yield from fn(self, *args, **kw)
+            except ConnectorError as exc:
+                raise scrub(exc, self.secrets()) from None
+        return gen
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kw):
+        try:
+            return fn(self, *args, **kw)
+        except ConnectorError as exc:
+            raise scrub(exc, self.secrets()) from None
+    return wrapper
+
+
 class BaseClient:
     """Shared HTTP plumbing; subclasses implement ``login`` (may be a no-op)."""
 
     system = "base"
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        for name in GUARDED:
+            fn = cls.__dict__.get(name)
+            if fn is not None and not getattr(fn, "_guarded", False):
+                wrapped = _guard(fn)
+                wrapped._guarded = True
+                setattr(cls, name, wrapped)
 
     def __init__(self, base_url, *, timeout=DEFAULT_TIMEOUT, retry=None, session=None, verify=True):
         self.base_url = base_url.rstrip("/") + "/"
@@ -84,6 +129,18 @@ class BaseClient:
         self.session.verify = verify
         self.logged_in = False
         self.stats = Counter()   # logins, retries, relogins...: read by tests and the CLI
+        _redact.install_log_filter()
+
+    def secrets(self):
+        """Values that must never appear in a text: credentials, tokens, session ids."""
+        return [v for v in self._secret_values() if isinstance(v, str) and v]
+
+    def _secret_values(self):
+        return []
+
+    def remember_secrets(self):
+        """Register the current secret values for the log filter (call after login too)."""
+        _redact.register(*self.secrets())
 
     # -- to override -------------------------------------------------------
     def login(self):
@@ -111,18 +168,23 @@ class BaseClient:
             except SessionExpired as exc:
                 if login:
                     raise AuthError("login answered 'session lost': %s" % exc.message,
-                                    system=self.system) from exc
-                if not relogged:
-                    # Re-login once and replay immediately (no backoff).
-                    self.stats["relogins"] += 1
-                    self.logged_in = False
-                    self.call(self.login, login=True)
-                    relogged = True
-                    continue
-                error = exc
-                relogged = False   # the next attempt may re-login again
+                                    system=self.system) from None
+                if relogged:
+                    # A fresh session was refused at once: credentials or rights, not
+                    # expiry (Kingdee MsgCode 1).  Stop; a person must fix the setup.
+                    raise AuthError("%s refused the call again right after a new login: %s "
+                                    "(check the user, its rights and the application's "
+                                    "authorisation)" % (self.system, exc.message),
+                                    system=self.system, code="auth_failed") from None
+                # Re-login once and replay immediately (no backoff).
+                self.stats["relogins"] += 1
+                self.logged_in = False
+                self.call(self.login, login=True)
+                relogged = True
+                continue
             except ConnectorError as exc:
                 error = exc
+                relogged = False     # only "session lost" right after a new login means auth
             if not error.retryable or (not replay and not isinstance(error, SessionExpired)):
                 raise error
             attempt += 1
@@ -136,10 +198,10 @@ class BaseClient:
     def backoff_or_raise(self, exc, attempt):
         """For ``post_movement`` loops: wait before the next look-up, or give up."""
         if not exc.retryable:
-            raise exc
+            raise scrub(exc, self.secrets()) from None
         attempt += 1
         if attempt >= self.retry.attempts:
-            raise exc
+            raise scrub(exc, self.secrets()) from None
         self.stats["movement_retries"] += 1
         self.retry.pause(attempt - 1, exc)
         return attempt
@@ -154,13 +216,16 @@ class BaseClient:
         self.stats["requests"] += 1
         try:
             resp = self.session.request(method, url, **kw)
-        except requests.Timeout as exc:
+        except requests.Timeout:
             raise RequestTimeout("no answer from %s within %.1f s (%s %s)"
                                  % (self.system, self.timeout[1], method, _short(url)),
-                                 system=self.system) from exc
+                                 system=self.system) from None
         except requests.RequestException as exc:
-            raise TransportError("cannot reach %s at %s: %s" % (self.system, _short(url), exc),
-                                 system=self.system) from exc
+            # The exception text quotes the URL with its query (U8: the token): redact,
+            # and drop the cause so no traceback carries it either.
+            raise TransportError("cannot reach %s at %s: %s"
+                                 % (self.system, _short(url), _redact.redact(_reason(exc), self.secrets())),
+                                 system=self.system) from None
         if resp.status_code == 429:
             raise RateLimited("%s says too many requests (HTTP 429) for %s" % (self.system, _short(url)),
                               retry_after=parse_retry_after(resp.headers.get("Retry-After")),
@@ -191,6 +256,16 @@ class BaseClient:
 
 def _short(url):
     return url.split("?", 1)[0]
+
+
+def _reason(exc):
+    """The useful part of a requests error ("Connection refused"), without the URL."""
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out", "No route to host",
+                   "Connection reset", "certificate verify failed", "Failed to resolve"):
+        if marker in text:
+            return marker
+    return type(exc).__name__ + ": " + _short(text)
 
 
 def _snippet(text, size=200):

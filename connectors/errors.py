@@ -79,7 +79,9 @@ class SessionExpired(AuthError):
     """The session/token is no longer valid: log in again and replay once.
 
     Retryable because a fresh login normally fixes it; ``base.BaseClient.call``
-    re-logs in before the first replay.
+    re-logs in before the first replay, and turns a second one into a plain
+    ``AuthError`` (Kingdee answers "session lost" for bad credentials too: a
+    loop of re-logins would never end).
     """
 
     code = "session_expired"
@@ -97,3 +99,28 @@ class BusinessError(ConnectorError):
 
     def __init__(self, code, message, system, *, details=None):
         super().__init__(message, system=system, code=str(code), details=details)
+
+
+class RemoteBusy(TransportError):
+    """The remote refused for a passing reason: a lock held by a user, its proxy
+    (U8 EAI client) down, its database busy.  Nothing was applied; try later."""
+
+    code = "remote_busy"
+
+
+class UnsupportedKind(ConnectorError):
+    """This system has no confirmed way to post this movement kind (configure one)."""
+
+    code = "unsupported_kind"
+
+
+def from_class(cls, system, code, message, *, details=None):
+    """The error for one vendor answer of class ``cls`` (see ``error_table``)."""
+    from .error_table import AUTH, RELOGIN, RETRYABLE
+    if cls == RELOGIN:
+        return SessionExpired(message, system=system, details=details)
+    if cls == AUTH:
+        return AuthError(message, system=system, details=dict(details or {}, remote_code=str(code)))
+    if cls == RETRYABLE:
+        return RemoteBusy(message, system=system, details=dict(details or {}, remote_code=str(code)))
+    return BusinessError(code, message, system, details=details)

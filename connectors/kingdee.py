@@ -16,15 +16,35 @@ import time
 import urllib.parse
 from collections import namedtuple
 
+from . import error_table
 from .base import DEFAULT_TIMEOUT, BaseClient
+from . import checks
 from .errors import (AuthError, BusinessError, ConnectorError, MalformedResponse, RateLimited,
-                     ServerError, SessionExpired)
+                     ServerError, from_class)
 from .kingdee_forms import SAVE_FLAGS, build_model, merged_forms
-from .model import Material, Movement, RemoteResult, StockRow, to_decimal
+from .model import KINDS, Material, Movement, RemoteResult, StockRow, to_decimal
 
 AUTH = "Kingdee.BOS.WebApi.ServicesStub.AuthService."
 FORM = "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService."
-MAX_LIMIT = 10000          # ExecuteBillQuery Limit maximum in the newer docs (§1.3)
+MAX_LIMIT = 10000          # "Limit：最大行数，整型，不能超过10000" (vendor_samples/kingdee/query_request_template.json)
+# StartRow/Limit pages are stable only with an OrderString on a unique key (contract §5).
+# STK_Inventory's key FID is UNCONFIRMED (a GUID in the inventory table); BD_MATERIAL's is FMATERIALID.
+ORDER_KEYS = {"STK_Inventory": "FID ASC", "BD_MATERIAL": "FMATERIALID ASC"}
+DEFAULT_ORDER = "FID ASC"      # every bill form
+LOGIN_OK = (1,)                # LoginResultType Success (login_validateuser_9.0_with_sid.json.source)
+
+
+def _true(value):
+    """IsSuccess is a JSON boolean on some servers and the STRING "false"/"true" in the
+    vendor's own template (form_op_reply_template.json): only true/"true" is success."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 _XOR_KEY = b"0054f397c6234378b09ca7d3e5debce7"   # app-secret unmasking key (§1.2, SDK encode_util)
 
 Bill = namedtuple("Bill", "fid number status")
@@ -65,13 +85,19 @@ class KingdeeClient(BaseClient):
 
     def __init__(self, base_url, acct_id, username, *, password=None, app_id=None, app_secret=None,
                  auth=None, lcid=2052, org_number="100", org_num=0, supplier="", customer="",
-                 page_size=2000, key_field="FBillNo", body_style="named", forms=None,
+                 page_size=2000, key_field="FBillNo", body_style="named", forms=None, stock_org=None,
+                 validate_repeat=True, login_ok=LOGIN_OK, error_overrides=None,
                  timeout=DEFAULT_TIMEOUT, retry=None, session=None, verify=True):
         """auth: "password" (ValidateUser), "appsecret" (LoginByAppSecret) or "signed"
         (stateless headers, no login); default from the credentials given.
         key_field: bill field holding our idempotency key (FBillNo, or FNote if the
         site's coding rules forbid external numbers).
-        body_style: "named" ({"formid", "data"}, Python SDK) or "positional" ({"parameters": [...]}, Java SDK)."""
+        body_style: "named" ({"formid", "data"}, Python SDK) or "positional" ({"parameters": [...]}, Java SDK).
+        stock_org: stock organisation number the stock pull is limited to (default org_number).
+        validate_repeat: send ValidateRepeatJson=true on Save, so Kingdee itself refuses a
+        packet it already saved — the second guard beside the look-up by key.
+        login_ok: LoginResultType values taken as success (the vendor's table also has -5
+        DealWithForm, which some admin logins return)."""
         super().__init__(base_url, timeout=timeout, retry=retry, session=session, verify=verify)
         self.acct_id, self.username, self.password = acct_id, username, password
         self.app_id, self.app_secret = app_id, app_secret
@@ -86,7 +112,20 @@ class KingdeeClient(BaseClient):
         self.key_field = key_field
         self.body_style = body_style
         self.forms = merged_forms(forms)
+        self.stock_org = org_number if stock_org is None else stock_org
+        self.validate_repeat, self.login_ok = validate_repeat, tuple(login_ok)
+        self.error_overrides = error_overrides
         self.sid = None
+        self.remember_secrets()
+
+    def _cookie_sid(self):
+        try:
+            return self.session.cookies.get("kdservice-sessionid")
+        except Exception:       # CookieConflictError: the same name on two paths
+            return None
+
+    def _secret_values(self):
+        return [self.password, self.app_secret, self.sid, self._cookie_sid()]
 
     # -- transport -------------------------------------------------------------------
     def _post(self, service, named, positional):
@@ -102,6 +141,11 @@ class KingdeeClient(BaseClient):
         name = service.rsplit(".", 1)[-1]
         resp = self.http("POST", url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers=headers)
         if resp.status_code not in (200, 206):   # the SDKs treat anything else as failure (§1.1)
+            cls = error_table.classify("kingdee", status=resp.status_code, message=resp.text[:200],
+                                       overrides=self.error_overrides, default=None)
+            if cls is not None:
+                raise from_class(cls, self.system, "http_%d" % resp.status_code,
+                                 "Kingdee answered HTTP %d to %s: %s" % (resp.status_code, name, resp.text[:200]))
             raise ConnectorError("Kingdee answered HTTP %d to %s: %s" % (resp.status_code, name, resp.text[:200]),
                                  system=self.system, code="http_%d" % resp.status_code)
         if resp.content.startswith(b"response_error:"):
@@ -124,41 +168,54 @@ class KingdeeClient(BaseClient):
             raise MalformedResponse("Kingdee login answer is not an object", system=self.system)
         if isinstance(data.get("Result"), dict):      # e.g. MsgCode 14 call limit instead of a LoginResult
             raise self._error(data["Result"].get("ResponseStatus") or {}, "the login")
-        # Success = LoginResultType 1 and a session id (§1.2); failure values UNCONFIRMED.
-        if data.get("LoginResultType") != 1 or not data.get("KDSVCSessionId"):
-            raise AuthError("Kingdee refused the login of user %r on data centre %r: %s"
-                            % (self.username, self.acct_id, data.get("Message") or "no reason given"),
-                            system=self.system)
-        self.sid = data["KDSVCSessionId"]
+        # Success is LoginResultType 1, whatever KDSVCSessionId says: a real 7.1 server
+        # answers it null and keeps the session in Context.SessionId and the cookie
+        # (vendor_samples/kingdee/login_validateuser_7.1_null_sid.json).
+        if _int(data.get("LoginResultType")) not in self.login_ok or "LoginResultType" not in data:
+            raise AuthError("Kingdee refused the login of user %r on data centre %r (LoginResultType %s): %s"
+                            % (self.username, self.acct_id, data.get("LoginResultType"),
+                               data.get("Message") or "no reason given"), system=self.system)
+        context = data.get("Context") if isinstance(data.get("Context"), dict) else {}
+        self.sid = (data.get("KDSVCSessionId") or context.get("SessionId")
+                    or self._cookie_sid() or None)
         self.logged_in = True
         self.stats["logins"] += 1
+        self.remember_secrets()
 
     # -- errors ------------------------------------------------------------------------------
     def _error(self, rs, what):
-        code = int(rs.get("MsgCode") or 0)
+        code = _int(rs.get("MsgCode"))
         errors = rs.get("Errors") or []
         text = "; ".join("%s%s" % (e.get("Message"), " (field %s)" % e["FieldName"] if e.get("FieldName") else "")
-                         for e in errors) or "no error text"
-        msg = "Kingdee refused %s: %s" % (what, text)
-        # MsgCode table: contract §1.3 (Xueyu334 ResponseStatus.java).
-        if code == 1:
-            return SessionExpired(msg, system=self.system)
-        if code == 14:
+                         for e in errors if isinstance(e, dict) and e.get("Message")) \
+            or rs.get("Message") or "no error text"
+        msg = "Kingdee refused %s: %s (MsgCode %d)" % (what, text, code)
+        cls = error_table.classify("kingdee", code=code, message=text, overrides=self.error_overrides)
+        if cls == error_table.RETRYABLE and code == 14:
             return RateLimited(msg, system=self.system)
-        if code in (2, 7, 15):
-            return AuthError(msg, system=self.system, code="forbidden")
-        if code == 6:
+        if cls == error_table.RETRYABLE and code == 6:
             return ServerError(msg, system=self.system)
-        return BusinessError(code, msg, self.system, details={"errors": errors})
+        return from_class(cls, self.system, code, msg, details={"errors": errors})
+
+    @staticmethod
+    def _flat_status(body):
+        """The flat error object seen for "session lost" ({"ErrorCode":500,"MsgCode":1,"Message":…},
+        vendor_samples/kingdee/session_lost_msgcode1.json), or None."""
+        if isinstance(body, dict) and "Result" not in body and ("MsgCode" in body or "ErrorCode" in body):
+            return body
+        return None
 
     def _form_call(self, op, form_id, data, what):
         named = {"formid": form_id, "data": data}
         body = self._post(FORM + op, named, [form_id, json.dumps(data, ensure_ascii=False)])
+        flat = self._flat_status(body)
+        if flat is not None:
+            raise self._error(flat, what)
         result = body.get("Result") if isinstance(body, dict) else None
         rs = result.get("ResponseStatus") if isinstance(result, dict) else None
         if not isinstance(rs, dict):
             raise MalformedResponse("Kingdee %s answer has no Result.ResponseStatus" % op, system=self.system)
-        if not rs.get("IsSuccess"):
+        if not _true(rs.get("IsSuccess")):
             raise self._error(rs, what)
         return result, rs
 
@@ -173,14 +230,19 @@ class KingdeeClient(BaseClient):
                 rs = (body[0][0].get("Result") or {}).get("ResponseStatus") or {}
                 raise self._error(rs, "query of %s" % form_id)
             return body
-        if isinstance(body, dict) and "Result" in body:
+        if isinstance(body, dict) and isinstance(body.get("Result"), dict):
             raise self._error(body["Result"].get("ResponseStatus") or {}, "query of %s" % form_id)
+        if self._flat_status(body) is not None:
+            raise self._error(body, "query of %s" % form_id)
         raise MalformedResponse("Kingdee ExecuteBillQuery answer is not a row array", system=self.system)
 
-    def query(self, form_id, field_keys, filter_string="", page_size=None, order=""):
+    def query(self, form_id, field_keys, filter_string="", page_size=None, order=None):
         """All rows, page by page (StartRow/Limit), stopping on a short page (§1.3).
 
+        Always ordered (``ORDER_KEYS``): without an OrderString the server's order can
+        change between pages and StartRow paging then skips or repeats rows.
         A generator: one page in memory at a time."""
+        order = order or ORDER_KEYS.get(form_id, DEFAULT_ORDER)
         limit = min(page_size or self.page_size, MAX_LIMIT)
         start = 0
         while True:
@@ -190,9 +252,16 @@ class KingdeeClient(BaseClient):
                 return
             start += limit
 
+    def stock_filter(self, filter_string=""):
+        """STK_Inventory holds every organisation's stock: keep ours (contract §5)."""
+        conds = [c for c in (filter_string, "FStockOrgId.FNumber='%s'" % self.stock_org.replace("'", "''")
+                             if self.stock_org else "") if c]
+        return " and ".join(conds)
+
     def iter_stock(self, filter_string="", page_size=None):
         keys = "FMaterialId.FNumber,FStockId.FNumber,FLot.FNumber,FBaseQty"   # FBaseQty, not FStockQty (§1.4)
-        for product, warehouse, lot, qty in self.query("STK_Inventory", keys, filter_string, page_size):
+        for product, warehouse, lot, qty in self.query("STK_Inventory", keys, self.stock_filter(filter_string),
+                                                       page_size):
             yield StockRow(product, warehouse, lot or "", to_decimal(qty))
 
     def iter_materials(self, filter_string="", page_size=None):
@@ -206,6 +275,50 @@ class KingdeeClient(BaseClient):
         return "Kingdee %s: logged in as %s (%s), material master readable (%d row)" % (
             self.base_url, self.username, self.auth, len(rows))
 
+    def check(self, kinds=KINDS, key="MOVE-1", warehouse="", location="", product=""):
+        """Read-only probes: login, then one row of every form used (rights), and what
+        each kind would post.  Data permissions narrow results silently: a readable
+        form may still hide other organisations' rows (contract §5)."""
+        found = []
+        _, err = checks.safe(self.ensure_login)
+        found.append(checks.login(err is None, "%s@%s (%s)" % (self.username, self.acct_id, self.auth), err))
+        if err:
+            return found
+        probes = [("BD_MATERIAL", "FNumber", "", "materials"),
+                  ("STK_Inventory", "FMaterialId.FNumber", self.stock_filter(), "stock")]
+        probes += [(self.forms[k].form_id, "FBillNo", "", k) for k in kinds if k in self.forms]
+        seen = set()
+        for form, field, flt, what in probes:
+            if form in seen:
+                continue
+            seen.add(form)
+            _, err = checks.safe(self.call, lambda f=form, k=field, q=flt: self.query_page(
+                f, k, q, 0, 1, ORDER_KEYS.get(f, DEFAULT_ORDER)))
+            found.append(checks.service(form, err, what))
+        if self.stock_org:
+            found.append(checks.unconfirmed("STK_Inventory OrderString %s" % ORDER_KEYS["STK_Inventory"],
+                                            "the inventory table's unique key"))
+        for kind in kinds:
+            form = self.forms.get(kind)
+            if form is None:
+                found.append(checks.unsupported(kind, "no Kingdee form configured"))
+                continue
+            if kind in ("delivery", "count_gain", "count_loss"):
+                found.append(checks.unconfirmed("%s (%s)" % (form.form_id, kind),
+                                                "entry key and quantity field (§1.4); override with forms="))
+            mv = checks.sample_movement(kind, key, warehouse or "WH01", location, product)
+            op, body = self.preview(mv)
+            found.append(checks.would_post(kind, op, body))
+        return found
+
+    def preview(self, movement):
+        """(operation, Save data) that ``post_movement`` would send first; nothing is sent."""
+        mv = Movement.coerce(movement)
+        form = self.forms[mv.kind]
+        partner = mv.partner_code or (self.supplier if mv.kind == "receipt" else self.customer)
+        model = build_model(form, mv, key_field=self.key_field, org=self.org_number, partner=partner)
+        return "Save %s, then Submit and Audit" % form.form_id, self.save_data(model)
+
     # -- bills ------------------------------------------------------------------------------------
     def find_bill(self, form_id, key):
         esc = key.replace("'", "''")
@@ -217,11 +330,24 @@ class KingdeeClient(BaseClient):
                                  system=self.system, code="duplicate_documents")
         return next(iter(bills.values()), None)
 
+    def save_data(self, model):
+        return dict(SAVE_FLAGS, Model=model, ValidateRepeatJson=bool(self.validate_repeat))
+
     def save(self, form_id, model):
-        result, rs = self._form_call("Save", form_id, dict(SAVE_FLAGS, Model=model),
+        result, rs = self._form_call("Save", form_id, self.save_data(model),
                                      "Save of %s %s" % (form_id, model.get(self.key_field)))
         ent = (rs.get("SuccessEntitys") or [{}])[0]
-        return Bill(ent.get("Id") or result.get("Id"), ent.get("Number") or result.get("Number"), "A")
+        bill = Bill(ent.get("Id") or result.get("Id"), ent.get("Number") or result.get("Number"), "A")
+        key = model.get(self.key_field)
+        if self.key_field == "FBillNo" and bill.number and bill.number != key:
+            # The site's coding rule replaced our number: the look-up by FBillNo would never
+            # find this bill again and every replay would post a new one.  Stop here.
+            raise ConnectorError("Kingdee numbered the %s bill %s instead of our key %s (a coding rule "
+                                 "overrides FBillNo): nothing more is posted. Allow manual numbers for this "
+                                 "bill type, or keep the key in FNote (key_field), then check bill %s by hand"
+                                 % (form_id, bill.number, key, bill.number),
+                                 system=self.system, code="bill_number_rule")
+        return bill
 
     def _status_op(self, op, form_id, bill):
         data = {"CreateOrgId": 0, "Numbers": [], "Ids": str(bill.fid), "InterationFlags": "", "UseOrgId": 0,

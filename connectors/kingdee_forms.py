@@ -49,7 +49,8 @@ FORMS = {
                               header={"FStockOrgId": _ORG}),
 }
 
-SAVE_FLAGS = {   # Save request defaults (contract §1.3, Xueyu334 SaveRequest.java)
+SAVE_FLAGS = {   # Save request keys of the vendor's template (vendor_samples/kingdee/save_request_template.json);
+                 # ValidateRepeatJson is set per client (KingdeeClient.save_data)
     "NeedUpDateFields": [], "NeedReturnFields": [], "IsDeleteEntry": True, "SubSystemId": "",
     "IsVerifyBaseDataField": False, "IsEntryBatchFill": True, "ValidateFlag": True, "NumberSearch": True,
     "IsAutoAdjustField": False, "InterationFlags": "", "IgnoreInterationFlag": True,

@@ -105,6 +105,9 @@ class RemoteResult:
     already_existed: bool   # True when the first look-up of this call found it posted/started
 
 
+STOCK_TYPES = ("free", "qc", "blocked")
+
+
 @dataclass(frozen=True, slots=True)
 class StockRow:
     product_code: str
@@ -112,10 +115,12 @@ class StockRow:
     lot: str
     quantity: Decimal
     location_code: str = ""
+    stock_type: str = "free"      # free (unrestricted) | qc (quality inspection) | blocked
 
     def as_dict(self):
         return {"product_code": self.product_code, "warehouse_code": self.warehouse_code,
-                "location_code": self.location_code, "lot": self.lot, "quantity": self.quantity}
+                "location_code": self.location_code, "lot": self.lot, "quantity": self.quantity,
+                "stock_type": self.stock_type}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,13 @@ Mapping (override with ``movement_types=`` on either client):
               otherwise:            GM 05 / 501 receipt without PO
   issue       lines with ``order``: GM 03 / 261 to the production order
               otherwise:            GM 03 / 201 to ``cost_center``
-  transfer    GM 04 / 311 storage location → storage location (plant → plant too)
+  transfer    GM 04 / 311 storage location → storage location in one plant,
+              GM 04 / 301 plant → plant
   delivery    GM 03 / 601 — UNCONFIRMED: SAP normally posts 601 through
-              API_OUTBOUND_DELIVERY_SRV PostGoodsIssue (§3.4)
-  count_gain  GM 05 / 501, count_loss GM 03 / 551 to ``cost_center`` — UNCONFIRMED
-              stand-ins: real count differences post through physical-inventory
-              documents (API_PHYSICAL_INVENTORY_DOC_SRV, §3.5)
+              API_OUTBOUND_DELIVERY_SRV PostGoodsIssue (§3.4); configurable,
+              ``movement_types={"delivery": None}`` refuses deliveries
+  count_gain  physical-inventory document, posted difference 701 (sap_pi.py)
+  count_loss  physical-inventory document, posted difference 702
 """
 from .sap_mapping import movement_items  # noqa: F401
 from .sap_odata import SapODataClient   # noqa: F401  (public API)

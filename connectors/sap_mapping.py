@@ -1,13 +1,24 @@
 """Movement → SAP goods movement (GM code, movement types, items); see ``sap.py`` docstring."""
-from .errors import InvalidMovement
+from .errors import InvalidMovement, UnsupportedKind
 
 DEFAULT_TYPES = {
     "receipt": ("05", "501"), "receipt_order": ("01", "101"),
     "issue": ("03", "201"), "issue_order": ("03", "261"),
-    "transfer": ("04", "311"), "delivery": ("03", "601"),
-    "count_gain": ("05", "501"), "count_loss": ("03", "551"),
+    # 311 moves between storage locations of ONE plant; between plants it is 301 (contract §5).
+    "transfer": ("04", "311"), "transfer_plant": ("04", "301"),
+    # UNCONFIRMED: SAP books a delivery's goods issue on the outbound delivery
+    # (API_OUTBOUND_DELIVERY_SRV PostGoodsIssue); 601 with GM code 03 through the
+    # material document API is our stand-in.  Set movement_types={"delivery": None}
+    # to refuse deliveries, or another (gm_code, type) your SAP team confirms.
+    "delivery": ("03", "601"),
+    # Counts are not goods movements here: they go through physical-inventory
+    # documents, whose posted differences are 701 (gain) / 702 (loss) (sap_pi.py).
+    "count_gain": ("PI", "701"), "count_loss": ("PI", "702"),
 }
-MAX_KEY = {"MaterialDocumentHeaderText": 25, "ReferenceDocument": 16}   # field lengths (§3.4)
+UNCONFIRMED_KINDS = {"delivery": "601 with goods movement code 03 (normally the outbound delivery's goods issue)"}
+# maxLength from the SAP API Hub spec (vendor_samples/sap/field_lengths.json)
+MAX_KEY = {"MaterialDocumentHeaderText": 25, "ReferenceDocument": 16,
+           "PhysicalInventoryDocumentDesc": 40, "PhysInventoryReferenceNumber": 16}
 
 
 def movement_items(mv, *, types=None, storage_location="", cost_center="", system="sap"):
@@ -18,7 +29,21 @@ def movement_items(mv, *, types=None, storage_location="", cost_center="", syste
         raise InvalidMovement("movement %s mixes lines with and without an order; one goods movement code "
                               "covers the whole document, split it" % mv.key, system=system)
     kind = mv.kind + ("_order" if mv.kind in ("receipt", "issue") and True in with_order else "")
+    if mv.kind == "transfer":
+        across = {bool(line.to_warehouse_code and line.to_warehouse_code != line.warehouse_code)
+                  for line in mv.lines}
+        if len(across) > 1:
+            raise InvalidMovement("movement %s mixes plant-to-plant and storage-location transfers (301 and "
+                                  "311); split it" % mv.key, system=system)
+        if True in across:
+            kind = "transfer_plant"
+    if not types.get(kind):
+        raise UnsupportedKind("SAP is not configured to post %s movements (movement_types[%r] is empty): "
+                              "movement %s is not posted" % (mv.kind, kind, mv.key), system=system)
     gm_code, mvt = types[kind]
+    if gm_code == "PI":
+        raise InvalidMovement("movement %s: %s posts through a physical-inventory document, not a goods "
+                              "movement" % (mv.key, mv.kind), system=system)
     items = []
     for n, line in enumerate(mv.lines, 1):
         sloc = line.location_code or storage_location

@@ -17,7 +17,7 @@ from lxml import etree
 
 from .base import DEFAULT_TIMEOUT, BaseClient
 from .errors import (AuthError, BusinessError, ConnectorError, MalformedResponse, RateLimited,
-                     RequestTimeout, ServerError, TransportError)
+                     RequestTimeout, ServerError, TransportError, UnsupportedKind)
 from .model import Movement, RemoteResult
 from .sap_mapping import check_key, movement_items
 
@@ -40,13 +40,16 @@ class SapSoapClient(BaseClient):
         super().__init__(endpoint, timeout=timeout, retry=retry, session=session, verify=verify)
         self.endpoint = endpoint
         self.session.auth = (username, password)
-        self.user = username
+        self.user, self.password = username, password
+        self.remember_secrets()
         if isinstance(lookup, str):       # an OData base URL: plain data, e.g. from a config file
             from .sap_odata import SapODataClient
             own = requests.Session()           # not shared: OData sets Accept: application/json
             own.trust_env = self.session.trust_env
             lookup = SapODataClient(lookup, username, password, timeout=self.timeout, retry=self.retry,
                                     session=own, verify=verify)
+        # Counts go through physical-inventory documents, an OData service: only with an OData look-up.
+        self.odata = lookup if hasattr(lookup, "pi") else None
         self.lookup = lookup.find_document if hasattr(lookup, "find_document") else lookup
         self.storage_location, self.cost_center, self.movement_types = storage_location, cost_center, movement_types
         import zeep             # imported here: zeep costs ~0.2 s and only SOAP users need it
@@ -55,6 +58,9 @@ class SapSoapClient(BaseClient):
         transport = zeep.Transport(session=self.session, timeout=self.timeout[0], operation_timeout=self.timeout[1])
         self.client = zeep.Client(wsdl, transport=transport)
         self.service = self.client.create_service(BINDING, endpoint)
+
+    def _secret_values(self):
+        return [self.password]
 
     def login(self):
         self.logged_in = True     # Basic auth on every call; no session
@@ -117,6 +123,12 @@ class SapSoapClient(BaseClient):
 
     def post_movement(self, movement):
         mv = Movement.coerce(movement)
+        if mv.kind in ("count_gain", "count_loss"):
+            if self.odata is None:
+                raise UnsupportedKind("count differences post through SAP physical-inventory documents (OData "
+                                      "API_PHYSICAL_INVENTORY_DOC_SRV): give lookup= an OData URL or client",
+                                      system=self.system)
+            return self.odata.post_movement(mv)
         gm_code, header, items = self.movement_call(mv)
         if self.lookup is None:
             number, year = self.goods_movement(gm_code, header, items)

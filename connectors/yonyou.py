@@ -7,20 +7,30 @@ key as ``biz_id`` so U8 itself rejects a replay ("tradeid与biz_id只能传入�
 without a look-up.  ``idempotency="tradeid"`` fetches one tradeid per movement
 instead; it protects in-process retries only (a crash loses the tradeid).
 
-Error codes other than 30021 are UNCONFIRMED; the defaults below match the fake
-(``fakes/yonyou.py``) and are constructor arguments so a site can fix them.
+Error codes: only "0", "20002" (nothing matched: an empty page) and "30021"
+(app not online/authorised) are published; everything else is decided on the
+message (``error_table``), and the codes a site learns are constructor
+arguments (``token_codes``, ``auth_codes``, ``duplicate_codes``, ``busy_codes``).
 """
+import re
 import time
 
+from . import checks, error_table
 from .base import DEFAULT_TIMEOUT, BaseClient
-from .errors import (AuthError, BusinessError, ConnectorError, InvalidMovement, MalformedResponse,
-                     RateLimited, SessionExpired, TransportError)
-from .model import Material, Movement, RemoteResult, StockRow, to_decimal
+from .errors import (BusinessError, ConnectorError, InvalidMovement, MalformedResponse, TransportError,
+                     UnsupportedKind, from_class)
+from .model import KINDS, Material, Movement, RemoteResult, StockRow, to_decimal
 
-VOUCHERS = {   # kind -> voucher resource (§2.1; materialout/saleout/otherin add are UNCONFIRMED)
+# kind -> voucher resource.  The add operations are those a public U8 client implements
+# (vendor_samples/yonyou/operations.json): there is no saleout/add — a sales issue is
+# generated in U8 from the dispatch list — so "delivery" is not posted unless configured.
+VOUCHERS = {
     "receipt": "purchasein", "issue": "materialout", "transfer": "transvouch",
-    "delivery": "saleout", "count_gain": "otherin", "count_loss": "otherout",
+    "delivery": None, "count_gain": "otherin", "count_loss": "otherout",
 }
+ADD_OPERATIONS = ("purchasein", "productin", "otherin", "otherout", "materialout", "transvouch", "consignment")
+# A refusal that means "this biz_id/tradeid was already used" (wording UNCONFIRMED; codes configurable).
+_DUPLICATE = re.compile(r"(?i)(biz_?id|tradeid|单据|编号|上游).*(已存在|重复|已使用|已经存在)|重复提交|duplicate")
 RECEIVE_CODES = {   # 收发类别 per kind: site data, these are placeholders
     "receipt": "11", "issue": "21", "transfer": "", "delivery": "22", "count_gain": "13", "count_loss": "23",
 }
@@ -32,9 +42,8 @@ class YonyouU8Client(BaseClient):
     def __init__(self, base_url, from_account, to_account, app_key, app_secret, *, ds_sequence=None,
                  sync=False, idempotency="biz_id", page_size=500, vendor_code="", customer_code="",
                  department_code="", receive_codes=None, vouchers=None, poll_attempts=20,
-                 materials_key="inventory", token_codes=("20001",), auth_codes=("10001", "30021"),
-                 duplicate_codes=("30041",), rate_codes=("40001",),
-                 timeout=DEFAULT_TIMEOUT, retry=None, session=None, verify=True):
+                 materials_key="inventory", token_codes=(), auth_codes=(), duplicate_codes=(), busy_codes=(),
+                 error_overrides=None, timeout=DEFAULT_TIMEOUT, retry=None, session=None, verify=True):
         super().__init__(base_url, timeout=timeout, retry=retry, session=session, verify=verify)
         if idempotency not in ("biz_id", "tradeid"):
             raise ValueError("idempotency must be 'biz_id' or 'tradeid'")
@@ -45,9 +54,17 @@ class YonyouU8Client(BaseClient):
         self.vendor_code, self.customer_code, self.department_code = vendor_code, customer_code, department_code
         self.receive_codes = dict(RECEIVE_CODES, **(receive_codes or {}))
         self.vouchers = dict(VOUCHERS, **(vouchers or {}))
-        self.token_codes, self.auth_codes = set(token_codes), set(auth_codes)
-        self.duplicate_codes, self.rate_codes = set(duplicate_codes), set(rate_codes)
+        self.duplicate_codes = {str(c) for c in duplicate_codes}
+        codes = dict({str(c): error_table.RELOGIN for c in token_codes},
+                     **{str(c): error_table.AUTH for c in auth_codes},
+                     **{str(c): error_table.RETRYABLE for c in busy_codes})
+        self.error_overrides = dict(error_overrides or {})
+        self.error_overrides["errcode"] = dict(self.error_overrides.get("errcode", {}), **codes)
         self.token, self.token_expiry = None, 0.0
+        self.remember_secrets()
+
+    def _secret_values(self):
+        return [self.app_secret, self.token]
 
     # -- auth ---------------------------------------------------------------------------
     def ensure_login(self):
@@ -66,6 +83,7 @@ class YonyouU8Client(BaseClient):
         self.token, self.token_expiry = token["id"], time.monotonic() + max(ttl - 60, ttl / 2)
         self.logged_in = True
         self.stats["logins"] += 1
+        self.remember_secrets()
 
     def tradeid(self):
         body = self.call(lambda: self._get("system/tradeid", {"from_account": self.from_account,
@@ -82,9 +100,9 @@ class YonyouU8Client(BaseClient):
         params.update(extra or {})
         return params
 
-    def _get(self, path, params, what, auth=True):
+    def _get(self, path, params, what, auth=True, empty_ok=False):
         resp = self.http("GET", self.base_url + path, params=self._params(params) if auth else params)
-        return self._check(self._body(resp, what), what)
+        return self._check(self._body(resp, what), what, empty_ok=empty_ok)
 
     def _body(self, resp, what):
         if resp.status_code != 200:
@@ -95,20 +113,24 @@ class YonyouU8Client(BaseClient):
             raise MalformedResponse("U8 answer to %s is not an object" % what, system=self.system)
         return body
 
-    def _check(self, body, what):
+    def _check(self, body, what, empty_ok=False):
+        """The body when errcode is "0"; ``None`` for 20002 on a look-up (``empty_ok``);
+        else the error of its class (``error_table``)."""
         if "errcode" not in body:
             return body                                  # async acknowledgement (tradeid/url)
         code = str(body.get("errcode"))
         if code == "0":
             return body
-        msg = "U8 refused %s: %s (errcode %s)" % (what, body.get("errmsg") or "no message", code)
-        if code in self.token_codes:
-            raise SessionExpired(msg, system=self.system)
-        if code in self.auth_codes:
-            raise AuthError(msg, system=self.system)
-        if code in self.rate_codes:
-            raise RateLimited(msg, system=self.system)
-        raise BusinessError(code, msg, self.system, details=body)
+        errmsg = str(body.get("errmsg") or "")
+        msg = "U8 refused %s: %s (errcode %s)" % (what, errmsg or "no message", code)
+        if code in self.duplicate_codes or _DUPLICATE.search(errmsg):
+            raise BusinessError(code, msg, self.system, details=dict(body, duplicate=True))
+        cls = error_table.classify("yonyou", code=code, message=errmsg, overrides=self.error_overrides)
+        if cls == error_table.EMPTY:
+            if empty_ok:
+                return None       # "未检索到匹配的[…]": nothing matched, not a failure
+            cls = error_table.BUSINESS
+        raise from_class(cls, self.system, code, msg, details=body)
 
     # -- reads ---------------------------------------------------------------------------------------
     def _pages(self, api, key, filters, page_size):
@@ -124,7 +146,9 @@ class YonyouU8Client(BaseClient):
             page += 1
 
     def _page(self, api, params, page):
-        body = self._get("api/%s/batch_get" % api, params, "%s page %d" % (api, page))
+        body = self._get("api/%s/batch_get" % api, params, "%s page %d" % (api, page), empty_ok=True)
+        if body is None:
+            return {"errcode": "20002", "page_count": page}     # no (more) rows
         if "errcode" not in body:
             raise MalformedResponse("U8 %s page %d has no errcode" % (api, page), system=self.system)
         return body
@@ -141,15 +165,49 @@ class YonyouU8Client(BaseClient):
 
     def test_connection(self):
         self.ensure_login()
-        body = self.call(lambda: self._get("api/inventory/batch_get", {"page_index": 1, "rows_per_page": 1},
-                                           "inventory page 1"))
+        body = self.call(lambda: self._page("inventory", {"page_index": 1, "rows_per_page": 1}, 1))
         return "U8 %s: token ok for %s → %s, %s inventory record(s)" % (
-            self.base_url, self.from_account, self.to_account, body.get("row_count", "?"))
+            self.base_url, self.from_account, self.to_account, body.get("row_count", 0))
+
+    def check(self, kinds=KINDS, key="MOVE-1", warehouse="", location="", product=""):
+        """Read-only probes (token, the two batch_get reads) and what each kind would post."""
+        found = []
+        _, err = checks.safe(self.ensure_login)
+        found.append(checks.login(err is None, "%s → %s" % (self.from_account, self.to_account), err))
+        if err:
+            return found
+        for api in ("inventory", "currentstock"):
+            _, err = checks.safe(self.call, lambda api=api: self._page(api, {"page_index": 1, "rows_per_page": 1}, 1))
+            found.append(checks.service("api/%s/batch_get" % api, err))
+        for kind in kinds:
+            resource = self.vouchers.get(kind)
+            if not resource:
+                found.append(checks.unsupported(kind, "U8 OpenAPI has no confirmed add operation for it "
+                                                      "(no saleout/add); set vouchers={'%s': …}" % kind))
+                continue
+            found.append(checks.unverifiable("api/%s/add" % resource, kind))
+            if resource not in ADD_OPERATIONS:
+                found.append(checks.unconfirmed("api/%s/add" % resource, "not in the public clients' operation lists"))
+            mv = checks.sample_movement(kind, key, warehouse or "WH01", location, product)
+            found.append(checks.would_post(kind, "POST api/%s/add?%s=%s" % (resource, self.idempotency, key),
+                                           self.voucher_body(Movement.coerce(mv))[1]))
+        found.append(checks.unconfirmed("voucher line fields", "inventorycode/quantity/batch by analogy (§2.1)"))
+        return found
+
+    def preview(self, movement):
+        mv = Movement.coerce(movement)
+        resource, body = self.voucher_body(mv)
+        return "POST api/%s/add" % resource, body
 
     # -- writes ---------------------------------------------------------------------------------------
     def voucher_body(self, mv):
         """Header + entry for ``mv``; a U8 voucher has one warehouse, so lines must share it."""
-        resource = self.vouchers[mv.kind]
+        resource = self.vouchers.get(mv.kind)
+        if not resource:
+            raise UnsupportedKind("U8 OpenAPI has no confirmed way to post %s movements (there is no saleout/add "
+                                  "in the public operation lists; a sales issue comes from the dispatch list): "
+                                  "movement %s is not posted. Configure vouchers={'%s': …} if your U8 has one"
+                                  % (mv.kind, mv.key, mv.kind), system=self.system)
         warehouses = {line.warehouse_code for line in mv.lines}
         targets = {line.to_warehouse_code for line in mv.lines}
         if len(warehouses) > 1 or (mv.kind == "transfer" and len(targets) > 1):
@@ -207,8 +265,10 @@ class YonyouU8Client(BaseClient):
                     reply = self._await(reply, what)
                 return RemoteResult(str(reply.get("id", "")), str(reply.get("id", "")), False)
             except BusinessError as exc:
-                if exc.code in self.duplicate_codes:
-                    # Existed before this call only if our first attempt was refused.
+                if exc.details.get("duplicate"):
+                    # biz_id maps one-to-one to the voucher ("需要保证biz_id与ERP主键唯一对应关系"):
+                    # U8 refuses a second voucher for it.  It existed before this call only
+                    # if our first attempt was the one refused.
                     vid = str(exc.details.get("id", ""))
                     return RemoteResult(vid, vid, attempt == 0)
                 raise

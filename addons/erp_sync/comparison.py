@@ -29,7 +29,12 @@ class Comparison(ModelSQL, ModelView):
     product_code = fields.Char("Material Number", readonly=True)
     warehouse_code = fields.Char("Warehouse Code", readonly=True)
     ours = fields.Float("Ours", readonly=True)
-    theirs = fields.Float("ERP", readonly=True)
+    theirs = fields.Float("ERP", readonly=True,
+        help="The ERP's own stock: free, in quality inspection and blocked. "
+        "Special stocks (consignment…) are not counted.")
+    theirs_free = fields.Float("ERP Free", readonly=True)
+    theirs_qc = fields.Float("ERP Quality Inspection", readonly=True)
+    theirs_blocked = fields.Float("ERP Blocked", readonly=True)
     difference = fields.Float(
         "Difference", readonly=True, help="Ours minus the ERP's.")
     compared_at = fields.DateTime("Compared at", readonly=True)
@@ -85,52 +90,58 @@ class Comparison(ModelSQL, ModelView):
         now = dt.datetime.now()
         for warehouse_id, product_id in sorted(keys):
             our_qty = ours.get((warehouse_id, product_id), 0.0)
-            their_qty = theirs.get((warehouse_id, product_id), 0.0)
-            yield {
+            split = theirs.get((warehouse_id, product_id), {})
+            yield dict(cls._theirs_values(split), **{
                 'endpoint': endpoint.id,
                 'warehouse': warehouse_id,
                 'product': product_id,
                 'product_code': product_codes[product_id],
                 'warehouse_code': location_codes[warehouse_id],
                 'ours': our_qty,
-                'theirs': their_qty,
-                'difference': round(our_qty - their_qty, 6),
+                'difference': round(our_qty - sum(split.values()), 6),
                 'compared_at': now,
-                }
+                })
         # Materials the ERP holds but we cannot match: a difference too
-        for (warehouse_id, code), their_qty in sorted(unknown.items()):
-            yield {
+        for (warehouse_id, code), split in sorted(unknown.items()):
+            yield dict(cls._theirs_values(split), **{
                 'endpoint': endpoint.id,
                 'warehouse': warehouse_id,
                 'product_code': code,
                 'warehouse_code': location_codes[warehouse_id],
                 'ours': 0.0,
-                'theirs': their_qty,
-                'difference': round(-their_qty, 6),
+                'difference': round(-sum(split.values()), 6),
                 'compared_at': now,
-                }
+                })
+
+    @staticmethod
+    def _theirs_values(split):
+        values = {'theirs_' + t: split.get(t, 0.0)
+            for t in ('free', 'qc', 'blocked')}
+        values['theirs'] = sum(values.values())
+        return values
 
     @classmethod
     def _theirs(cls, endpoint, warehouse_ids):
-        "ERP quantities summed over lots, per (warehouse, product)"
+        """ERP quantities summed over lots, per (warehouse, product) and
+        stock type: {key: {'free': q, 'qc': q, 'blocked': q}}"""
         Snapshot = Pool().get('erp.sync.stock.snapshot')
         snapshot = Snapshot.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*snapshot.select(
                 snapshot.warehouse, snapshot.product, snapshot.product_code,
-                Sum(snapshot.quantity),
+                snapshot.stock_type, Sum(snapshot.quantity),
                 where=(snapshot.endpoint == endpoint.id)
                 & snapshot.warehouse.in_(list(warehouse_ids) or [-1]),
                 group_by=[snapshot.warehouse, snapshot.product,
-                    snapshot.product_code]))
+                    snapshot.product_code, snapshot.stock_type]))
         theirs, unknown = {}, {}
-        for warehouse_id, product_id, code, quantity in cursor:
+        for warehouse_id, product_id, code, type_, quantity in cursor:
             if product_id is None:
-                key = (warehouse_id, code)
-                unknown[key] = unknown.get(key, 0.0) + (quantity or 0.0)
+                split = unknown.setdefault((warehouse_id, code), {})
             else:
-                key = (warehouse_id, product_id)
-                theirs[key] = theirs.get(key, 0.0) + (quantity or 0.0)
+                split = theirs.setdefault((warehouse_id, product_id), {})
+            type_ = type_ or 'free'
+            split[type_] = split.get(type_, 0.0) + (quantity or 0.0)
         return theirs, unknown
 
 

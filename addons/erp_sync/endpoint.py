@@ -3,14 +3,17 @@
 import datetime as dt
 import importlib
 import inspect
+import json
 
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields)
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .check import CheckMixin
+from .credentials import CredentialsMixin
 from .exceptions import ConnectorUnavailable, EndpointError
 
 KINDS = [
@@ -28,9 +31,15 @@ CLIENTS = {
     'yonyou': ('connectors.yonyou', 'YonyouU8Client'),
     'sap': ('connectors.sap', 'SapClient'),
     }
+# Where each system stores our idempotency key, and its length (SAP: API Hub spec,
+# connectors/tests/vendor_samples/sap/field_lengths.json); None = no known limit.
+KEY_LIMITS = {'sap': 25}
+# Longest move id we plan for: 10 digits (a 32-bit id)
+MOVE_ID_DIGITS = 10
 
 
-class Endpoint(DeactivableMixin, ModelSQL, ModelView):
+class Endpoint(CheckMixin, CredentialsMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     __string__ = "ERP Endpoint"
     __name__ = 'erp.sync.endpoint'
 
@@ -57,17 +66,20 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
         "Default Customer Code",
         help="Customer sent with deliveries that have no customer shipment.")
     username = fields.Char("User Name")
-    # strip=False: a secret may legitimately start or end with spaces.
-    # Read access is limited to supervisors by ir.model.field.access.
-    password = fields.Char("Password", strip=False)
+    # password and app_secret (write-only, encrypted at rest): credentials.py
     app_id = fields.Char("Application ID")
-    app_secret = fields.Char("Application Secret", strip=False)
     key_prefix = fields.Char(
         "Key Prefix", required=True, strip=False,
         help="Idempotency keys are this prefix and the move ID. Stored "
         "rather than derived from the database name so that a renamed "
         "database never posts a move again under a new key. "
         "SAP stores the key in 25 characters: keep it short there.")
+    options = fields.Text(
+        "Connector Options",
+        help="JSON object of extra settings passed to the connector, for "
+        "what a site must confirm with its ERP team, e.g. "
+        "{\"movement_types\": {\"delivery\": null}} for SAP or "
+        "{\"vouchers\": {\"delivery\": \"otherout\"}} for U8.")
     warehouses = fields.Many2Many(
         'erp.sync.endpoint-stock.location', 'endpoint', 'location',
         "Warehouses",
@@ -97,6 +109,11 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
         help="Base seconds of the exponential backoff between call attempts.")
     status = fields.Text("Last Check", readonly=True)
     checked_at = fields.DateTime("Checked at", readonly=True)
+    attention = fields.Boolean(
+        "Needs Attention", readonly=True,
+        help="The ERP refused the credentials or rights while posting: "
+        "posting to it stopped until a supervisor fixes the setup and "
+        "tests the connection again.")
 
     @classmethod
     def __setup__(cls):
@@ -115,11 +132,24 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
     def default_company():
         return Transaction().context.get('company')
 
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('attention', False), 'danger', '')),
+            ]
+
     @staticmethod
     def default_key_prefix():
+        # Short: SAP keeps the key in MaterialDocumentHeaderText (25
+        # characters), and a key is this prefix and a move id of up to 10
+        # digits.
         name = Transaction().database.name
-        name = ''.join(c for c in name if c.isalnum() or c == '_')[:16]
-        return 'TRYTON-%s-MOVE-' % (name.upper() or 'DB')
+        name = ''.join(c for c in name if c.isalnum())[:6]
+        return 'T%s-' % (name.upper() or 'DB')
+
+    @staticmethod
+    def default_attention():
+        return False
 
     @staticmethod
     def default_system():
@@ -152,14 +182,29 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, endpoints, field_names):
         super().validate_fields(endpoints, field_names)
-        if field_names & {'username', 'password', 'app_id', 'app_secret'}:
+        if field_names & {'username', 'password', 'app_id', 'app_secret',
+                'password_encrypted', 'app_secret_encrypted'}:
             for endpoint in endpoints:
                 if not endpoint.username or not (
-                        endpoint.password
-                        or (endpoint.app_id and endpoint.app_secret)):
+                        endpoint.password_encrypted
+                        or (endpoint.app_id
+                            and endpoint.app_secret_encrypted)):
                     raise EndpointError(gettext(
                             'erp_sync.msg_endpoint_credentials',
                             endpoint=endpoint.rec_name))
+        if field_names & {'key_prefix', 'system'}:
+            for endpoint in endpoints:
+                limit = KEY_LIMITS.get(endpoint.system)
+                length = len(endpoint.key_prefix or '') + MOVE_ID_DIGITS
+                if limit and length > limit:
+                    raise EndpointError(gettext(
+                            'erp_sync.msg_endpoint_key_length',
+                            endpoint=endpoint.rec_name,
+                            prefix=endpoint.key_prefix, length=length,
+                            limit=limit))
+        if field_names & {'options'}:
+            for endpoint in endpoints:
+                endpoint.client_options()
 
     @classmethod
     def delete(cls, endpoints):
@@ -176,7 +221,24 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
         default = default.copy() if default else {}
         default.setdefault('status')
         default.setdefault('checked_at')
+        default.setdefault('attention', False)
         return super().copy(endpoints, default=default)
+
+    def client_options(self):
+        "The JSON options as a dict; a clear error when they are not one"
+        if not self.options:
+            return {}
+        try:
+            options = json.loads(self.options)
+        except ValueError as exc:
+            options, error = None, str(exc)
+        else:
+            error = ''
+        if not isinstance(options, dict):
+            raise EndpointError(gettext(
+                    'erp_sync.msg_endpoint_options',
+                    endpoint=self.rec_name, error=error))
+        return options
 
     def get_client(self):
         "Return a connector client configured from this endpoint"
@@ -190,11 +252,12 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
                     'erp_sync.msg_connector_unavailable',
                     system=self.system, endpoint=self.rec_name,
                     error=str(exc))) from exc
+        password, app_secret = self.plain_credentials()
         options = {
             'acct_id': self.database, 'database': self.database,
-            'username': self.username, 'password': self.password or None,
+            'username': self.username, 'password': password,
             'app_id': self.app_id or None,
-            'app_secret': self.app_secret or None,
+            'app_secret': app_secret,
             'org_number': self.organization, 'plant': self.organization,
             # U8: the calling app account, the enterprise account, the key
             'from_account': self.username, 'to_account': self.database,
@@ -213,28 +276,13 @@ class Endpoint(DeactivableMixin, ModelSQL, ModelView):
         parameters = inspect.signature(Client).parameters
         kwargs = {k: v for k, v in options.items()
             if k in parameters and v is not None}
-        if 'password' in kwargs and self.app_id and self.app_secret:
+        kwargs.update({k: v for k, v in self.client_options().items()
+                if k in parameters})
+        if 'password' in kwargs and self.app_id and app_secret:
             # Application credentials win: password login is refused by
             # recent public-cloud Kingdee tenants.
             del kwargs['password']
         return Client(self.base_url, **kwargs)
-
-    @classmethod
-    @ModelView.button
-    def check_connection(cls, endpoints):
-        for endpoint in endpoints:
-            try:
-                with endpoint.get_client() as client:
-                    info = client.test_connection()
-                endpoint.status = gettext(
-                    'erp_sync.msg_endpoint_connection_ok',
-                    endpoint=endpoint.rec_name, info=info)
-            except Exception as exc:
-                endpoint.status = gettext(
-                    'erp_sync.msg_endpoint_connection_failed',
-                    endpoint=endpoint.rec_name, error=str(exc))
-            endpoint.checked_at = dt.datetime.now()
-        cls.save(endpoints)
 
     @classmethod
     @ModelView.button

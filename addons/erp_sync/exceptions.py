@@ -17,3 +17,7 @@ class OutboxError(UserError):
 
 class MappingError(UserError):
     pass
+
+
+class CredentialKeyError(EndpointError):
+    "The server has no usable key to encrypt or decrypt ERP credentials"

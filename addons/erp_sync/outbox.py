@@ -12,6 +12,7 @@ the document up by our key before writing, so a replay never double-posts.
 import datetime as dt
 import json
 import logging
+import traceback
 
 from sql import Null
 from sql.operators import Not
@@ -24,7 +25,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .endpoint import KINDS
-from .exceptions import OutboxError
+from .exceptions import EndpointError, OutboxError
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ MAX_DELAY = 24 * 60 * 60
 MAX_CONSECUTIVE_FAILURES = 3
 # Claims lost to another worker's commit in a row before a run gives up
 MAX_CLAIM_CONFLICTS = 50
+AUTH_STOP = 'auth'
 
 
 class Outbox(Workflow, ModelSQL, ModelView):
@@ -227,16 +229,41 @@ class Outbox(Workflow, ModelSQL, ModelView):
                     endpoint = record.endpoint
                     ok = record._post(clients, endpoint)
                     record.save()
+                    message = record.last_error
+                    endpoint_id = endpoint.id
                     transaction.commit()
                 handled += 1
-                failures[endpoint.id] = 0 if ok else (
-                    failures.get(endpoint.id, 0) + 1)
-                if failures[endpoint.id] >= MAX_CONSECUTIVE_FAILURES:
-                    skipped.add(endpoint.id)
+                if ok == AUTH_STOP:
+                    # Credentials or rights refused: retrying cannot help and
+                    # every record would be refused alike. Stop posting to it
+                    # and tell the supervisors (the endpoint list shows it).
+                    skipped.add(endpoint_id)
+                    cls._flag_endpoint(endpoint_id, message)
+                    continue
+                failures[endpoint_id] = 0 if ok else (
+                    failures.get(endpoint_id, 0) + 1)
+                if failures[endpoint_id] >= MAX_CONSECUTIVE_FAILURES:
+                    skipped.add(endpoint_id)
         finally:
             for client in clients.values():
                 client.close()
         return handled
+
+    @classmethod
+    def _flag_endpoint(cls, endpoint_id, message):
+        Endpoint = Pool().get('erp.sync.endpoint')
+        logger.warning("ERP endpoint %s refused our credentials or rights; "
+            "posting to it stopped: %s", endpoint_id, message)
+        try:
+            with Transaction().new_transaction() as transaction:
+                endpoint = Endpoint(endpoint_id)
+                endpoint.attention = True
+                endpoint.status = message
+                endpoint.checked_at = dt.datetime.now()
+                endpoint.save()
+                transaction.commit()
+        except backend.DatabaseOperationalError:
+            pass    # another worker flagged it at the same moment
 
     @classmethod
     def _claim(cls, endpoint_ids, skipped):
@@ -271,15 +298,25 @@ class Outbox(Workflow, ModelSQL, ModelView):
                 clients[endpoint.id] = endpoint.get_client()
             result = clients[endpoint.id].post_movement(
                 json.loads(self.payload))
+        except EndpointError as exc:
+            # Our own setup (no key to decrypt the credentials, bad options)
+            self._stop(endpoint, endpoint.redact(exc.message), 'setup')
+            return AUTH_STOP
         except ConnectorError as exc:
-            # A refused login is a setup problem: retry later, not dead.
-            retryable = exc.retryable or isinstance(exc, AuthError)
-            self._fail(endpoint, exc.message or str(exc), exc.code, retryable)
+            # Texts pass through redact: no credential is ever stored.
+            message = endpoint.redact(exc.message or str(exc))
+            if isinstance(exc, AuthError) and not exc.retryable:
+                self._stop(endpoint, message, exc.code)
+                return AUTH_STOP
+            self._fail(endpoint, message, exc.code, exc.retryable)
             return False
         except Exception as exc:
-            logger.exception("posting outbox %s failed", self.key)
+            # The traceback may quote a URL with a token: redacted, never raw
+            logger.error("posting outbox %s failed: %s", self.key,
+                endpoint.redact(traceback.format_exc()))
             self._fail(endpoint, gettext(
-                    'erp_sync.msg_outbox_unexpected', error=str(exc)),
+                    'erp_sync.msg_outbox_unexpected',
+                    error=endpoint.redact(str(exc))),
                 'unexpected', True)
             return False
         self.state = 'confirmed'
@@ -290,6 +327,15 @@ class Outbox(Workflow, ModelSQL, ModelView):
         self.next_attempt = None
         self.error_code = None
         return True
+
+    def _stop(self, endpoint, message, code):
+        "Refused credentials or rights: not the record's fault, not counted"
+        self.attempts -= 1
+        self.error_code = code
+        self.last_error = gettext('erp_sync.msg_outbox_auth_stopped',
+            endpoint=endpoint.rec_name, error=message)
+        self.next_attempt = (dt.datetime.now()
+            + dt.timedelta(seconds=endpoint.retry_delay))
 
     def _fail(self, endpoint, message, code, retryable):
         self.error_code = code

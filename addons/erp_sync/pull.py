@@ -15,6 +15,11 @@ from trytond.transaction import Transaction
 from .exceptions import EndpointError
 
 CHUNK = 1000
+STOCK_TYPES = [
+    ('free', "Free"),
+    ('qc', "Quality Inspection"),
+    ('blocked', "Blocked"),
+    ]
 
 
 class _SnapshotMixin:
@@ -42,7 +47,9 @@ class _SnapshotMixin:
                 # Raising rolls the whole transaction back: old snapshot kept
                 raise EndpointError(gettext(
                         'erp_sync.msg_endpoint_pull_failed',
-                        endpoint=endpoint.rec_name, error=str(exc))) from exc
+                        endpoint=endpoint.rec_name,
+                        error=endpoint.redact(getattr(exc, 'message', None)
+                            or str(exc)))) from None
 
     @classmethod
     def _replace(cls, endpoint, rows):
@@ -131,6 +138,9 @@ class StockSnapshot(_SnapshotMixin, ModelSQL, ModelView):
     product_code = fields.Char("Material Number", readonly=True)
     warehouse_code = fields.Char("Warehouse Code", readonly=True)
     lot = fields.Char("Lot", readonly=True)
+    stock_type = fields.Selection(STOCK_TYPES, "Stock Type", readonly=True,
+        help="How the ERP holds the quantity: free to use, in quality "
+        "inspection or blocked (SAP stock types).")
     quantity = fields.Float("Quantity", readonly=True)
     product = fields.Many2One(
         'product.product', "Product", readonly=True, ondelete='SET NULL')
@@ -153,8 +163,8 @@ class StockSnapshot(_SnapshotMixin, ModelSQL, ModelView):
 
     @classmethod
     def _columns(cls):
-        return ['product_code', 'warehouse_code', 'lot', 'quantity',
-            'product', 'warehouse']
+        return ['product_code', 'warehouse_code', 'lot', 'stock_type',
+            'quantity', 'product', 'warehouse']
 
     @classmethod
     def _remote_rows(cls, client):
@@ -169,5 +179,6 @@ class StockSnapshot(_SnapshotMixin, ModelSQL, ModelView):
             endpoint, {r.warehouse_code for r in rows})
         for r in rows:
             yield [r.product_code, r.warehouse_code, r.lot or '',
+                getattr(r, 'stock_type', 'free') or 'free',
                 float(r.quantity), products.get(r.product_code),
                 warehouses.get(r.warehouse_code)]

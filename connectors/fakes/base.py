@@ -238,6 +238,10 @@ class FakeServer:
     def expire_auth(self):
         """Invalidate every session/token (fault 'expire' and tests)."""
 
+    def fresh_auth(self, req):
+        """True when ``req`` carries a session/token not used before (see ``handle``)."""
+        return False
+
     def rate_limited_response(self, req):
         return Response(429, b"Too Many Requests", [("Retry-After", "0")], "text/plain")
 
@@ -278,6 +282,11 @@ class FakeServer:
             self.request_counts[route.op] += 1
         kind = self.faults.pick(route.op)
         if kind == "duplicate" and not route.dup_safe:
+            kind = None
+        if kind == "expire" and self.fresh_auth(req):
+            # A session/token used for the first time is never expired at once: on the
+            # real systems a refusal right after a new login means bad credentials
+            # (Kingdee MsgCode 1), and the clients stop on it.
             kind = None
         if kind:
             self.faults.record(kind)

@@ -5,30 +5,40 @@ One POST route ``/k3cloud/<Service>.common.kdsvc``; bodies in the positional
 case-insensitively (§1.1).  Login by ValidateUser / LoginByAppSecret sets the
 ``kdservice-sessionid`` cookie; stateless signed headers are accepted too (§1.2).
 Business errors come back with HTTP 200 inside the body (§1.3).
+
+Every reply is a vendor sample filled in (``samples.py``): the 7.1 login
+(``KDSVCSessionId`` null, session in ``Context.SessionId`` and the cookie), the
+operation page's reply templates (``IsSuccess`` the string "false"), the row
+arrays of ExecuteBillQuery and its nested error.  Behaviours the sources do not
+settle are options (UNCONFIRMED): ``bool_style``, ``login_sample``,
+``session_lost_style``, ``unordered_paging``, ``coding_rule``, ``repeat_message``.
 """
 import base64
 import hashlib
 import hmac
 import itertools
 import json
+import random
 import secrets
 import time
 
-from . import filters
+from . import filters, samples
 from .base import FakeServer, Response, Route, json_response
 from .kingdee_bills import FORMS, BillBook, BillError, ci_get
 from .store import MaterialStore, StockStore
+
+LOGIN_SAMPLES = {"7.1": "login_validateuser_7.1_null_sid.json", "9.0": "login_validateuser_9.0_with_sid.json"}
 
 SERVICE_PREFIXES = ("Kingdee.BOS.WebApi.ServicesStub.AuthService.",
                     "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.")
 FORM_OPS = ("Save", "Draft", "Submit", "Audit", "View")
 SESSION_LOST = "会话信息已丢失，请重新登录"   # MsgCode 1 text, third-party observation (§1.2)
 
-_STOCK_FIELDS = {   # STK_Inventory field key -> getter on (product, warehouse, location, lot, qty)
+_STOCK_FIELDS = {   # STK_Inventory field key -> getter on (product, warehouse, location, lot, qty, org, id)
     "fmaterialid.fnumber": lambda r: r[0], "fmaterialid.fname": lambda r: "Material " + r[0],
     "fstockid.fnumber": lambda r: r[1], "fstockid.fname": lambda r: "Warehouse " + r[1],
     "fstocklocid": lambda r: r[2], "flot.fnumber": lambda r: r[3], "flot": lambda r: r[3],
-    "fbaseqty": lambda r: r[4], "fstockorgid.fnumber": lambda r: "100",
+    "fbaseqty": lambda r: r[4], "fstockorgid.fnumber": lambda r: r[5], "fid": lambda r: r[6],
     "fbaseunitid.fnumber": lambda r: "PCS", "fstockstatusid.fnumber": lambda r: "KCZT01_SYS",
 }
 _MATERIAL_FIELDS = {   # BD_MATERIAL field key -> getter on a material dict
@@ -36,7 +46,7 @@ _MATERIAL_FIELDS = {   # BD_MATERIAL field key -> getter on a material dict
     "fbaseunitid.fnumber": lambda m: m["uom"], "fbaseunitid.fname": lambda m: m["uom"],
     "fmaterialgroup.fnumber": lambda m: m["group"], "fmaterialgroup.fname": lambda m: m["group"],
     "fforbidstatus": lambda m: "A" if m["active"] else "B", "fdocumentstatus": lambda m: "C",
-    "fuseorgid.fnumber": lambda m: "100",
+    "fuseorgid.fnumber": lambda m: "100", "fmaterialid": lambda m: m["code"],
 }
 _BILL_FIELDS = {
     "fid": lambda b: b.fid, "fbillno": lambda b: b.number, "fdocumentstatus": lambda b: b.status,
@@ -50,32 +60,65 @@ def kd_sign(secret, message):
     return base64.b64encode(digest.encode()).decode()
 
 
-def status(success=True, msg_code=0, errors=(), entities=()):
-    rs = {"IsSuccess": success, "Errors": list(errors), "SuccessEntitys": list(entities),
-          "SuccessMessages": [], "MsgCode": msg_code}
-    if not success:
-        rs["ErrorCode"] = 500
-    return rs
+def _bool(value, style):
+    # The vendor's template writes IsSuccess as the string "false"; real servers are
+    # also seen with JSON booleans (vendor_samples/kingdee/query_reply_error_field.json).
+    return ("true" if value else "false") if style == "string" else bool(value)
+
+
+def status(success=True, msg_code=0, errors=(), entities=(), style="string", template="status_op_reply_template.json"):
+    """``Result.ResponseStatus`` filled into the vendor's reply template."""
+    rs_tpl = samples.load("kingdee", template)["Result"]["ResponseStatus"]
+    err_tpl = samples.sample_row(rs_tpl["Errors"])
+    ent_tpl = samples.sample_row(rs_tpl["SuccessEntitys"])
+    return samples.fill(rs_tpl, {
+        "ErrorCode": ("500" if style == "string" else 500) if not success else "",
+        "IsSuccess": _bool(success, style),
+        "Errors": [samples.fill(err_tpl, e) for e in errors],
+        "SuccessEntitys": [samples.fill(ent_tpl, e) for e in entities],
+        "SuccessMessages": [],
+        "MsgCode": (str(msg_code) if msg_code or not success else "") if style == "string" else msg_code,
+    })
 
 
 class FakeKingdee(FakeServer):
     system = "kingdee"
 
     def __init__(self, *, stock_rows=30, materials=50, acct_id="FAKE01", username="demo",
-                 password="demo", app_id="224466_ABCDabcd0123456789+/ABCDabcd0123",
+                 password="demo-pass-7", app_id="224466_ABCDabcd0123456789+/ABCDabcd0123",
                  app_secret="s3cr3t-app-secret", unique_bill_no=True, allow_negative=False,
-                 max_limit=10000, session_ttl=None, **kw):
+                 max_limit=10000, session_ttl=None, org="100", other_org_rows=0, bool_style="string",
+                 login_sample="7.1", session_lost_style="status", unordered_paging="shuffle",
+                 coding_rule=False, validate_repeat=True, repeat_message="数据包重复提交，不允许保存",
+                 denied_forms=(), **kw):
         super().__init__(**kw)
         self.acct_id, self.username, self.password = acct_id, username, password
         self.app_id, self.app_secret = app_id, app_secret
         self.max_limit = max_limit          # §1.3: 10000 in the newer docs
         self.session_ttl = session_ttl      # seconds, None = until expire_auth()
         self.sessions = {}                  # sid -> monotonic expiry or None
+        self.used_sessions = set()
+        self.org = org                      # our stock organisation; other_org_rows belong to "200"
+        self.bool_style = bool_style        # "string" (vendor template) or "json"
+        self.login_sample = login_sample    # "7.1": KDSVCSessionId null; "9.0": set
+        self.session_lost_style = session_lost_style   # "status" (ResponseStatus) or "flat" (sample)
+        self.unordered_paging = unordered_paging       # "shuffle": no OrderString = unstable pages
+        self.validate_repeat = validate_repeat          # honour ValidateRepeatJson (UNCONFIRMED wording)
+        self.repeat_message = repeat_message
+        self.denied_forms = set(denied_forms)           # forms the API user has no right to
+        # Logins succeed but every call answers "session lost": what a revoked third-party
+        # authorisation or a user without rights looks like (session_lost_msgcode1.json.source).
+        self.revoked = False
+        self.saved_packets = set()
         self.stock = StockStore(stock_rows)
+        self.foreign_stock = [("P%06d" % (i % 7), "WH0%d" % (1 + i % 3), "", "", float(1000 + i), "200")
+                              for i in range(other_org_rows)]
         self.materials = MaterialStore(max(materials, self.stock.product_count))
         self.bills = BillBook(self.stock, self.materials, unique_bill_no, allow_negative)
+        self.bills.coding_rule = coding_rule   # True: FBillNo from the site's coding rule, ours ignored
         self.bills.on_apply = lambda bill: self.record_apply(bill.number)
         self.logins = 0
+        self.query_log = []                 # (FormId, FilterString, OrderString, StartRow, Limit)
 
     @property
     def url(self):
@@ -109,6 +152,13 @@ class FakeKingdee(FakeServer):
     def expire_auth(self):
         self.sessions.clear()
 
+    def fresh_auth(self, req):
+        sid = self._sid(req)
+        return sid is not None and sid in self.sessions and sid not in self.used_sessions
+
+    def _status(self, *args, **kw):
+        return status(*args, style=self.bool_style, **kw)
+
     # -- routing --------------------------------------------------------------------------
     def route(self, req):
         segment = req.path.rstrip("/").rsplit("/", 1)[-1]
@@ -133,8 +183,8 @@ class FakeKingdee(FakeServer):
         msg = "调用限制: too many calls, retry later"
         if "ExecuteBillQuery" in req.path:
             return self._query_error(14, msg)
-        return json_response({"Result": {"ResponseStatus": status(False, 14, [{"FieldName": None, "Message": msg,
-                                                                                "DIndex": 0}])}})
+        return json_response({"Result": {"ResponseStatus": self._status(False, 14, [
+            {"FieldName": "", "Message": msg, "DIndex": 0}])}})
 
     # -- request decoding --------------------------------------------------------------------
     @staticmethod
@@ -157,10 +207,17 @@ class FakeKingdee(FakeServer):
             args["data"] = json.loads(args["data"])
         return args
 
+    @staticmethod
+    def _sid(req):
+        return (req.cookies.get("kdservice-sessionid") or req.headers.get("kdservice-sessionid")
+                or req.headers.get("SID"))
+
     def _session_ok(self, req):
-        sid = (req.cookies.get("kdservice-sessionid") or req.headers.get("kdservice-sessionid")
-               or req.headers.get("SID"))
+        sid = self._sid(req)
+        if self.revoked:
+            return False
         if sid in self.sessions:
+            self.used_sessions.add(sid)
             expiry = self.sessions[sid]
             if expiry is None or expiry > time.monotonic():
                 return True
@@ -185,16 +242,17 @@ class FakeKingdee(FakeServer):
     # -- auth -------------------------------------------------------------------------------------
     def _login_result(self, ok, message=""):
         if not ok:
-            # Failure LoginResultType values are UNCONFIRMED (§1.2); anything but 1 is a failure.
-            return json_response({"Message": message, "MessageCode": "CheckPasswordPolicy",
-                                  "LoginResultType": 0, "Context": None, "KDSVCSessionId": None,
-                                  "IsSuccessByAPI": False})
-        sid = secrets.token_hex(16)
+            # LoginResultType 0 = PWError (vendor_samples/kingdee/login_failed_pwerror.json).
+            return json_response(samples.fill(samples.load("kingdee", "login_failed_pwerror.json"),
+                                              {"Message": message}))
+        sid = secrets.token_hex(12)
         self.sessions[sid] = time.monotonic() + self.session_ttl if self.session_ttl else None
         self.logins += 1
-        body = {"Message": None, "MessageCode": "CheckPasswordPolicy", "LoginResultType": 1,
-                "Context": {"UserName": self.username, "SessionId": sid, "DBid": self.acct_id},
-                "KDSVCSessionId": sid, "IsSuccessByAPI": True}
+        sample = samples.load("kingdee", LOGIN_SAMPLES[self.login_sample])
+        body = samples.fill(sample, {
+            "Context": {"UserName": self.username, "SessionId": sid, "DBid": self.acct_id},
+            # 7.1 answers KDSVCSessionId null: the session is in Context.SessionId and the cookie.
+            "KDSVCSessionId": sid if sample["KDSVCSessionId"] is not None else None})
         return json_response(body, headers=[("Set-Cookie", "kdservice-sessionid=%s; Path=/; HttpOnly" % sid)])
 
     def _validate_user(self, req):
@@ -214,17 +272,33 @@ class FakeKingdee(FakeServer):
         return json_response(True)
 
     # -- ExecuteBillQuery -------------------------------------------------------------------------
-    @staticmethod
-    def _query_error(msg_code, message):
-        # Nested-array error shape of ExecuteBillQuery (§1.3).
-        return json_response([[{"Result": {"ResponseStatus": status(False, msg_code, [
-            {"FieldName": None, "Message": message, "DIndex": 0}])}}]])
+    def _query_error(self, msg_code, message):
+        # Nested-array error of ExecuteBillQuery (vendor_samples/kingdee/query_reply_error_field.json).
+        tpl = samples.load("kingdee", "query_reply_error_field.json")
+        rs = tpl[0][0]["Result"]["ResponseStatus"]
+        err = samples.fill(samples.sample_row(rs["Errors"]), {"Message": message})
+        tpl[0][0]["Result"]["ResponseStatus"] = samples.fill(rs, {
+            "IsSuccess": _bool(False, self.bool_style), "MsgCode": msg_code, "Errors": [err]})
+        return json_response(tpl)
+
+    def _session_lost(self, query=False):
+        if self.session_lost_style == "flat":
+            return json_response(samples.load("kingdee", "session_lost_msgcode1.json"))
+        if query:
+            return self._query_error(1, SESSION_LOST)
+        return json_response({"Result": {"ResponseStatus": self._status(False, 1, [
+            {"FieldName": "", "Message": SESSION_LOST, "DIndex": 0}])}})
 
     def _query(self, req):
         if not self._session_ok(req):
-            return self._query_error(1, SESSION_LOST)
+            return self._session_lost(query=True)
         data = self._args(req, ["data"]).get("data") or {}
         form = str(ci_get(data, "FormId") or "")
+        order = str(ci_get(data, "OrderString") or "").strip()
+        self.query_log.append((form, str(ci_get(data, "FilterString") or ""), order,
+                               int(ci_get(data, "StartRow") or 0), int(ci_get(data, "Limit") or 0)))
+        if form in self.denied_forms:
+            return self._query_error(2, "您没有该功能的操作权限: %s" % form)
         keys = [k.strip() for k in str(ci_get(data, "FieldKeys") or "").split(",") if k.strip()]
         start = int(ci_get(data, "StartRow") or 0)
         limit = int(ci_get(data, "Limit") or 0) or self.max_limit
@@ -250,21 +324,48 @@ class FakeKingdee(FakeServer):
         except filters.FilterError as exc:
             return self._query_error(8, "过滤条件错误: %s" % exc)
         stop = start + limit if not top else min(start + limit, top)
-        if not conds and form == "STK_Inventory":
-            rows = self.stock.rows(start, stop)          # fast path: a slice of computed rows
+        if not order and self.unordered_paging == "shuffle" and (start or stop - start < self._count(form)):
+            # Without OrderString the server's row order is not stable between pages
+            # (contract §5): StartRow/Limit pages then overlap and miss rows.
+            rows = list(source(conds))
+            if match:
+                rows = [r for r in rows if match(r)]
+            random.Random(len(self.query_log)).shuffle(rows)
+            rows = rows[start:stop]
+        elif form == "STK_Inventory" and self._own_org_only(conds):
+            rows = self._stock_slice(start, stop)        # fast path: a slice of computed rows
         else:
             rows = source(conds)
             if match:
                 rows = filter(match, rows)
             rows = itertools.islice(rows, start, max(start, stop))
         gets = [getters[k.lower()] for k in keys]
+        # Row arrays in FieldKeys order (vendor_samples/kingdee/query_reply_rows.json).
         return json_response([[g(r) for g in gets] for r in rows])
+
+    def _count(self, form):
+        if form == "STK_Inventory":
+            return len(self.stock) + len(self.foreign_stock)
+        if form == "BD_MATERIAL":
+            return len(self.materials)
+        return len(self.bills.by_id)
+
+    def _own_org_only(self, conds):
+        return not conds or (len(conds) == 1 and conds[0][0].lower() == "fstockorgid.fnumber"
+                             and conds[0][1] in ("=", "eq") and conds[0][2] == self.org)
+
+    def _stock_slice(self, start, stop):
+        n = len(self.stock)
+        return [self.stock.row(i) + (self.org, i + 1) for i in range(start, min(stop, n))]
 
     def _stock_rows(self, conds):
         product = filters.equality(conds, "FMaterialId.FNumber")
+        n = len(self.stock)
+        foreign = [r + (n + i + 1,) for i, r in enumerate(self.foreign_stock)]
         if product is not None:
-            return (self.stock.row(i) for i in self.stock.indexes_for_product(product))
-        return self.stock.rows()
+            return [self.stock.row(i) + (self.org, i + 1) for i in self.stock.indexes_for_product(product)] + \
+                [r for r in foreign if r[0] == product]
+        return itertools.chain((self.stock.row(i) + (self.org, i + 1) for i in range(n)), foreign)
 
     def _bill_rows(self, form, conds):
         number = filters.equality(conds, "FBillNo")
@@ -280,29 +381,39 @@ class FakeKingdee(FakeServer):
     # -- Save / Submit / Audit / View -----------------------------------------------------------------
     def _form_op(self, req, op):
         if not self._session_ok(req):
-            return json_response({"Result": {"ResponseStatus": status(False, 1, [
-                {"FieldName": None, "Message": SESSION_LOST, "DIndex": 0}])}})
+            return self._session_lost()
         a = self._args(req, ["formid", "data"])
         form, data = str(a.get("formid") or ""), a.get("data") or {}
         if not form:
-            return self._form_result([], [(5, "表单ID为空: formid is required", None)])
+            return self._form_result([], [(5, "表单ID为空: formid is required", None)], op)
+        if form in self.denied_forms:
+            return self._form_result([], [(2, "您没有该功能的操作权限: %s %s" % (form, op), None)], op)
         try:
             if op in ("Save", "Draft"):
+                packet = None
+                if self.validate_repeat and str(ci_get(data, "ValidateRepeatJson")).lower() == "true":
+                    # "校验Json数据包是否重复传入，一旦重复传入，接口调用失败" (save_request_template.json.source)
+                    packet = hashlib.sha256((form + json.dumps(data, sort_keys=True, ensure_ascii=False))
+                                            .encode("utf-8")).hexdigest()
+                    if packet in self.saved_packets:
+                        raise BillError(11, self.repeat_message)
                 bill = self.bills.save(form, ci_get(data, "Model"), draft=(op == "Draft"))
+                if packet:
+                    self.saved_packets.add(packet)
                 self.committed(op, bill.number)
                 if op == "Save" and ci_get(data, "IsAutoSubmitAndAudit"):
                     self.bills.submit(bill)
                     self.bills.audit(bill)
                     self.committed("Audit", bill.number)
-                return self._form_result([bill], [])
+                return self._form_result([bill], [], op)
             ids = [i for i in str(ci_get(data, "Ids") or "").split(",") if i.strip()]
             bills = self.bills.find(form, ids, ci_get(data, "Numbers") or [])
             if op == "View":
                 b = bills[0]
-                return json_response({"Result": {"ResponseStatus": status(), "Result": dict(
+                return json_response({"Result": {"ResponseStatus": self._status(), "Result": dict(
                     b.model, Id=b.fid, BillNo=b.number, DocumentStatus=b.status)}})
         except BillError as exc:
-            return self._form_result([], [(exc.msg_code, exc.message, exc.field_name)])
+            return self._form_result([], [(exc.msg_code, exc.message, exc.field_name)], op)
         done, errors = [], []
         for bill in bills:
             try:
@@ -311,14 +422,17 @@ class FakeKingdee(FakeServer):
                 done.append(bill)
             except BillError as exc:
                 errors.append((exc.msg_code, exc.message, exc.field_name))
-        return self._form_result(done, errors)
+        return self._form_result(done, errors, op)
 
-    @staticmethod
-    def _form_result(done, errors):
+    def _form_result(self, done, errors, op):
         entities = [{"Id": b.fid, "Number": b.number, "DIndex": i} for i, b in enumerate(done)]
-        errs = [{"FieldName": f, "Message": m, "DIndex": i} for i, (_, m, f) in enumerate(errors)]
+        errs = [{"FieldName": f or "", "Message": m, "DIndex": i} for i, (_, m, f) in enumerate(errors)]
         msg_code = errors[0][0] if errors else 0
-        result = {"ResponseStatus": status(not errors, msg_code, errs, entities),
-                  "Id": done[0].fid if done and not errors else "",
-                  "Number": done[0].number if done and not errors else "", "NeedReturnData": [{}]}
-        return json_response({"Result": result})
+        template = "form_op_reply_template.json" if op in ("Save", "Draft") else "status_op_reply_template.json"
+        reply = samples.load("kingdee", template)
+        values = {"ResponseStatus": self._status(not errors, msg_code, errs, entities, template=template)}
+        if "Id" in reply["Result"]:
+            values.update(Id=done[0].fid if done and not errors else "",
+                          Number=done[0].number if done and not errors else "")
+        reply["Result"] = samples.fill(reply["Result"], values)
+        return json_response(reply)

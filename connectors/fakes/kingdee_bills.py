@@ -82,6 +82,7 @@ class BillBook:
         self.by_number = {}        # (form, number) -> [fid]  (a list: uniqueness is optional)
         self._next_id = 100001
         self.on_apply = None       # fn(bill) after stock effect applied
+        self.coding_rule = False   # True: numbers come from the site's coding rule, FBillNo ignored
 
     def bills(self, form_id):
         return [b for b in self.by_id.values() if b.form_id == form_id]
@@ -114,7 +115,7 @@ class BillBook:
                 raise BillError(11, "单据[%s]已审核或审核中，不允许修改" % bill.number)
             bill.entries, bill.model = entries, model
             return bill
-        number = str(ci_get(model, "FBillNo") or "")
+        number = "" if self.coding_rule else str(ci_get(model, "FBillNo") or "")
         if number and self.unique_bill_no and self.by_number.get((form_id, number)):
             raise BillError(11, "单据编号[%s]已存在，不允许重复" % number, "FBillNo")
         fid, self._next_id = self._next_id, self._next_id + 1

@@ -5,16 +5,25 @@ Basic auth everywhere; CSRF token per session cookie for OData writes (403 +
 ``x-csrf-token: Required`` without it); V2 ``d``/``results`` envelope with
 decimals as strings and ``/Date(ms)/``; 201 on deep insert; error JSON of §3.1.
 Server-side paging: at most ``max_page`` rows per answer, with ``__next``.
+
+Entities and errors are the vendor samples filled in (``samples.py``): the
+A_MatlStkInAcctMod row with its stock types and special stocks, the created
+material document, the error envelope (generic wrapper + errordetails), the
+lock error.  UNCONFIRMED behaviours are options: ``unordered_paging`` (no
+$orderby = unstable $skip pages), ``locks`` (next N writes answer the lock
+error), ``stock_type_rows`` (quality/blocked/consignment rows).
 """
 import base64
 import datetime
 import os
+import random
 import re
 import secrets
 import urllib.parse
 
-from . import filters
+from . import filters, samples
 from .base import FakeServer, Response, Route, json_response
+from .sap_pi import PI, PhysicalInventoryDocs
 from .sap_docs import MaterialDocuments, SapError, odata_date, parse_date
 from .sap_soap import SoapRequestError, fault, parse_request, response as soap_response
 from .store import MaterialStore, StockStore
@@ -22,29 +31,42 @@ from .store import MaterialStore, StockStore
 ODATA = "/sap/opu/odata/sap/"
 SOAP_PATH = "/sap/bc/srt/rfc/sap/zbapi_goodsmvt_create/100/zbapi_goodsmvt_create/zbapi_goodsmvt_create"
 STOCK, PRODUCT, MATDOC = "API_MATERIAL_STOCK_SRV", "API_PRODUCT_SRV", "API_MATERIAL_DOCUMENT_SRV"
+SERVICES = (STOCK, PRODUCT, MATDOC, PI)
 COOKIE = "SAP_SESSIONID_FAK_100"
 WRITES = ("POST", "PUT", "PATCH", "MERGE", "DELETE")
 WSDL = os.path.join(os.path.dirname(os.path.dirname(__file__)), "wsdl", "bapi_goodsmvt_create.wsdl")
 _DOC_KEY = re.compile(r"A_MaterialDocumentHeader\(MaterialDocumentYear='(\d{4})',MaterialDocument='(\w+)'\)"
                       r"(/to_MaterialDocumentItem)?$")
 
+# Stock rows: (material, plant, sloc, batch, qty[, special stock type, stock type, supplier])
 _STOCK_FIELDS = {"material": lambda r: r[0], "plant": lambda r: r[1], "storagelocation": lambda r: r[2],
-                 "batch": lambda r: r[3], "inventorystocktype": lambda r: "01"}
+                 "batch": lambda r: r[3], "inventorystocktype": lambda r: r[6] if len(r) > 6 else "01",
+                 "inventoryspecialstocktype": lambda r: r[5] if len(r) > 5 else ""}
 _DOC_FIELDS = {k.lower(): (lambda d, k=k: d.get(k)) for k in (
     "MaterialDocumentHeaderText", "ReferenceDocument", "MaterialDocumentYear", "MaterialDocument",
     "GoodsMovementCode")}
 
 
-def odata_error(code, message, status=400, service="", headers=None):
-    body = {"error": {"code": code, "message": {"lang": "en", "value": message}, "innererror": {
-        "application": {"component_id": "MM-IM-GF", "service_namespace": "/SAP/", "service_id": service,
-                        "service_version": "0001"},
-        "transactionid": secrets.token_hex(16).upper(),
-        "timestamp": datetime.datetime.utcnow().strftime("%Y%m%d%H%M%S.%f")[:22],
-        "Error_Resolution": {"SAP_Transaction": "Run transaction /IWFND/ERROR_LOG on SAP Gateway hub system",
-                             "SAP_Note": "See SAP Note 1797736 for error analysis"},
-        "errordetails": [{"code": code, "message": message, "propertyref": "", "severity": "error", "target": ""}]}}}
+def odata_error(code, message, status=400, service="", headers=None, wrapper=None):
+    """The error envelope of vendor_samples/sap/error_deficit.json, filled.  With ``wrapper``
+    (code, text) the outer code is the service's generic one and ours is the detail, as the
+    material document API answers."""
+    tpl = samples.load("sap", "error_deficit.json")["error"]
+    inner = tpl["innererror"]
+    detail = samples.fill(samples.sample_row(inner["errordetails"]), {"code": code, "message": message})
+    outer_code, outer_text = wrapper or (code, message)
+    body = {"error": samples.fill(tpl, {
+        "code": outer_code, "message": {"value": outer_text},
+        "innererror": {"application": {"service_id": service},
+                       "transactionid": secrets.token_hex(16).upper(),
+                       "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%S.%f")[:22],
+                       "errordetails": [detail]}})}
     return json_response(body, status, headers)
+
+
+def locked_error(service):
+    """vendor_samples/sap/error_locked.json (UNCONFIRMED id and wording)."""
+    return json_response(samples.load("sap", "error_locked.json"), 400)
 
 
 class FakeSAP(FakeServer):
@@ -52,8 +74,15 @@ class FakeSAP(FakeServer):
 
     def __init__(self, *, stock_rows=30, materials=50, user="FAKEUSER", password="fakepass",
                  plants=("1010", "1020", "1030"), storage_location="0001", allow_negative=False,
-                 max_page=5000, **kw):
+                 max_page=5000, unordered_paging="shuffle", stock_type_rows=(), wrap_errors=True, **kw):
         super().__init__(**kw)
+        self.unordered_paging = unordered_paging
+        # Extra stock rows beside the unrestricted ones: (material, plant, sloc, batch, qty,
+        # special stock type, stock type[, supplier]) — quality, blocked, consignment…
+        self.stock_type_rows = [tuple(r) for r in stock_type_rows]
+        self.wrap_errors = wrap_errors      # outer MM_IM_ODATA_API_MDOC/014 + detail (error_deficit.json)
+        self.locks = 0                      # the next N material-document POSTs answer "locked by user"
+        self.used_tokens = set()
         self.user, self.password = user, password
         self.max_page = max_page            # server-side page size; the real limit is UNCONFIRMED
         self.stock = StockStore(stock_rows, warehouses=plants, location=storage_location)
@@ -63,6 +92,7 @@ class FakeSAP(FakeServer):
             d["MaterialDocumentHeaderText"] or d["ReferenceDocument"] or d["MaterialDocument"])
         self.sessions = {}                  # session cookie -> CSRF token or None
         self.csrf_fetches = 0
+        self.pi = PhysicalInventoryDocs(self)
 
     @property
     def url(self):
@@ -94,6 +124,11 @@ class FakeSAP(FakeServer):
     def expire_auth(self):
         self.sessions.clear()     # session cookies and their CSRF tokens are gone
 
+    def fresh_auth(self, req):
+        token = req.headers.get("X-CSRF-Token")
+        return bool(token) and token.lower() != "fetch" and token not in self.used_tokens \
+            and token in self.sessions.values()
+
     # -- routing ------------------------------------------------------------------------------
     def route(self, req):
         auth = req.headers.get("Authorization") or ""
@@ -109,7 +144,7 @@ class FakeSAP(FakeServer):
         if not req.path.startswith(ODATA):
             return Response(404, b"not found", content_type="text/plain")
         srv, _, res = req.path[len(ODATA):].partition("/")
-        if srv not in (STOCK, PRODUCT, MATDOC):
+        if srv not in SERVICES:
             return odata_error("/IWFND/MED/170", "No service found for namespace '', name '%s'" % srv, 404)
         entity = res.split("(", 1)[0] or "$root"
         return Route("odata.%s %s/%s" % (req.method, srv, entity), lambda r: self._odata(r, srv, res),
@@ -129,9 +164,11 @@ class FakeSAP(FakeServer):
         if req.method in WRITES:
             token = req.headers.get("X-CSRF-Token")
             if not token or token != self.sessions.get(sid):
-                # §3.1 CSRF step 3
-                return Response(403, b"CSRF token validation failed", extra + [("x-csrf-token", "Required")],
+                # 403 + "x-csrf-token: Required" (vendor_samples/sap/csrf_required.json)
+                sample = samples.load("sap", "csrf_required.json")
+                return Response(sample["status"], sample["body"], extra + list(sample["headers"].items()),
                                 "text/plain")
+            self.used_tokens.add(token)
         elif (req.headers.get("X-CSRF-Token") or "").lower() == "fetch":
             self.sessions[sid] = self.sessions[sid] or secrets.token_urlsafe(18)
             self.csrf_fetches += 1
@@ -144,7 +181,8 @@ class FakeSAP(FakeServer):
         base = self.url + srv + "/"
         if res in ("", "/"):
             sets = {STOCK: ["A_MaterialStock", "A_MatlStkInAcctMod"], PRODUCT: ["A_Product", "A_ProductDescription"],
-                    MATDOC: ["A_MaterialDocumentHeader", "A_MaterialDocumentItem"]}[srv]
+                    MATDOC: ["A_MaterialDocumentHeader", "A_MaterialDocumentItem"],
+                    PI: ["A_PhysInventoryDocHeader", "A_PhysInventoryDocItem"]}[srv]
             return json_response({"d": {"EntitySets": sets}})
         if res == "$metadata":
             return Response(200, '<?xml version="1.0"?><edmx:Edmx Version="1.0" xmlns:edmx='
@@ -154,8 +192,13 @@ class FakeSAP(FakeServer):
                 return self._collection(req, base + res, self._stock_rows, self._stock_entity)
             if srv == PRODUCT and res == "A_Product" and req.method in ("GET", "HEAD"):
                 return self._collection(req, base + res, self._product_rows, self._product_entity)
+            if srv == PI:
+                return self.pi.route(req, res)
             if srv == MATDOC and res == "A_MaterialDocumentHeader":
                 if req.method == "POST":
+                    if self.locks > 0:
+                        self.locks -= 1
+                        return locked_error(srv)
                     return self._create_document(req)
                 return self._collection(req, base + res, self._doc_rows, self._doc_entity)
             m = _DOC_KEY.match(res)
@@ -168,7 +211,9 @@ class FakeSAP(FakeServer):
                     return json_response({"d": {"results": [self._item_entity(doc, it) for it in doc["items"]]}})
                 return json_response({"d": self._doc_entity(doc, expand=True)})
         except SapError as exc:
-            return odata_error(exc.code, exc.message, exc.status, srv)
+            wrapper = ("MM_IM_ODATA_API_MDOC/014", "Material Document processing failed") \
+                if self.wrap_errors and srv == MATDOC and req.method == "POST" else None
+            return odata_error(exc.code, exc.message, exc.status, srv, wrapper=wrapper)
         except filters.FilterError as exc:
             return odata_error("/IWBEP/CM_MGW_RT/004", "Invalid $filter: %s" % exc, 400, srv)
         return odata_error("/IWBEP/CM_MGW_RT/021", "Resource not found for segment '%s'" % res, 404, srv)
@@ -179,7 +224,13 @@ class FakeSAP(FakeServer):
         top = int(q["$top"]) if q.get("$top") else None
         page = min(top, self.max_page) if top is not None else self.max_page
         conds = filters.parse(q.get("$filter") or "", odata=True)
-        rows, total = rows_for(conds, skip, page)
+        if not q.get("$orderby") and self.unordered_paging == "shuffle" and skip:
+            # $skip without $orderby: the server's order is not stable (contract §5).
+            rows, total = rows_for(conds, 0, 10 ** 9)
+            random.Random(sum(self.request_counts.values())).shuffle(rows)
+            rows = rows[skip: skip + page]
+        else:
+            rows, total = rows_for(conds, skip, page)
         expand = "to_Description" in (q.get("$expand") or "") or "to_MaterialDocumentItem" in (q.get("$expand") or "")
         d = {"results": [entity(r, expand=expand) for r in rows]}
         if q.get("$inlinecount") == "allpages":
@@ -193,21 +244,31 @@ class FakeSAP(FakeServer):
         return json_response({"d": d})
 
     def _stock_rows(self, conds, skip, page):
-        if not conds:
+        if not conds and not self.stock_type_rows:
             return list(self.stock.rows(skip, skip + page)), len(self.stock)
+        if not conds:
+            rows = list(self.stock.rows()) + self.stock_type_rows
+            return rows[skip: skip + page], len(rows)
         material = filters.equality(conds, "Material")
         source = ([self.stock.row(i) for i in self.stock.indexes_for_product(material)]
-                  if material is not None else self.stock.rows())
+                  if material is not None else list(self.stock.rows())) + self.stock_type_rows
         match = filters.matcher(conds, _STOCK_FIELDS)
         rows = [r for r in source if match(r)]
         return rows[skip: skip + page], len(rows)
 
     def _stock_entity(self, r, expand=False):
-        return {"__metadata": {"type": "API_MATERIAL_STOCK_SRV.A_MatlStkInAcctModType"},
-                "Material": r[0], "Plant": r[1], "StorageLocation": r[2], "Batch": r[3], "Supplier": "",
-                "Customer": "", "WBSElementInternalID": "00000000", "SDDocument": "", "SDDocumentItem": "000000",
-                "InventorySpecialStockType": "", "InventoryStockType": "01", "WBSElementExternalID": "",
-                "MaterialBaseUnit": "PC", "MatlWrhsStkQtyInMatlBaseUnit": "%.3f" % r[4]}
+        row = samples.sample_row(samples.load("sap", "stock_collection_reply.json")["d"]["results"])
+        special, stype = (r[5], r[6]) if len(r) > 6 else ("", "01")
+        supplier = r[7] if len(r) > 7 else ""
+        key = ("Material='%s',Plant='%s',StorageLocation='%s',Batch='%s',Supplier='%s',Customer='',"
+               "WBSElementInternalID='00000000',SDDocument='',SDDocumentItem='000000',"
+               "InventorySpecialStockType='%s',InventoryStockType='%s'" % (r[0], r[1], r[2], r[3], supplier,
+                                                                           special, stype))
+        uri = self.url + STOCK + "/A_MatlStkInAcctMod(%s)" % key
+        return samples.fill(row, {"__metadata": {"id": uri, "uri": uri}, "Material": r[0], "Plant": r[1],
+                                  "StorageLocation": r[2], "Batch": r[3], "Supplier": supplier,
+                                  "InventorySpecialStockType": special, "InventoryStockType": stype,
+                                  "MatlWrhsStkQtyInMatlBaseUnit": "%.3f" % r[4]})
 
     def _product_rows(self, conds, skip, page):
         code = filters.equality(conds, "Product")
@@ -237,13 +298,15 @@ class FakeSAP(FakeServer):
         uri = self.url + MATDOC + "/A_MaterialDocumentHeader(%s)" % key
         items = ({"results": [self._item_entity(doc, it) for it in doc["items"]]} if expand
                  else {"__deferred": {"uri": uri + "/to_MaterialDocumentItem"}})
-        return {"__metadata": {"id": uri, "uri": uri, "type": "API_MATERIAL_DOCUMENT_SRV.A_MaterialDocumentHeaderType"},
-                "MaterialDocumentYear": doc["MaterialDocumentYear"], "MaterialDocument": doc["MaterialDocument"],
-                "InventoryTransactionType": "", "DocumentDate": odata_date(doc["PostingDate"]),
-                "PostingDate": odata_date(doc["PostingDate"]), "CreatedByUser": doc["CreatedByUser"],
-                "MaterialDocumentHeaderText": doc["MaterialDocumentHeaderText"],
-                "ReferenceDocument": doc["ReferenceDocument"], "GoodsMovementCode": doc["GoodsMovementCode"],
-                "to_MaterialDocumentItem": items}
+        # vendor_samples/sap/matdoc_create_reply.json, filled
+        return samples.fill(samples.load("sap", "matdoc_create_reply.json")["d"], {
+            "__metadata": {"id": uri, "uri": uri},
+            "MaterialDocumentYear": doc["MaterialDocumentYear"], "MaterialDocument": doc["MaterialDocument"],
+            "InventoryTransactionType": "", "DocumentDate": odata_date(doc["PostingDate"]),
+            "PostingDate": odata_date(doc["PostingDate"]), "CreationDate": odata_date(doc["PostingDate"]),
+            "CreatedByUser": doc["CreatedByUser"], "MaterialDocumentHeaderText": doc["MaterialDocumentHeaderText"],
+            "ReferenceDocument": doc["ReferenceDocument"], "GoodsMovementCode": doc["GoodsMovementCode"],
+            "to_MaterialDocumentItem": samples.Whole(items)})
 
     @staticmethod
     def _item_entity(doc, it):

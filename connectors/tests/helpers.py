@@ -35,17 +35,17 @@ def mv(key, kind="receipt", lines=None, **line):
     return {"key": key, "kind": kind, "date": datetime.date(2025, 3, 1).isoformat(), "lines": lines}
 
 
-def batch(count, prefix, warehouses, *, location="", to_location="", products=20, with_lots=True):
-    """``count`` movements cycling receipt / transfer / issue over a few products.
+def batch(count, prefix, warehouses, *, location="", to_location="", products=20, with_lots=True, counts=False):
+    """``count`` movements cycling receipt / transfer / issue (and count gain / loss) over a few products.
 
     Returns (movements, expected deltas {(product, warehouse, location, lot): qty})."""
-    kinds = ("receipt", "transfer", "issue")
+    kinds = ("receipt", "transfer", "issue") + (("count_gain", "count_loss") if counts else ())
     moves, deltas = [], collections.Counter()
     for i in range(count):
         p = i % products
         product, lot = "P%06d" % p, ("L%02d" % (p % 10) if with_lots else "")
-        kind = kinds[i % 3]
-        src = warehouses[0] if kind != "issue" else warehouses[1]
+        kind = kinds[i % len(kinds)]
+        src = warehouses[0] if kind not in ("issue", "count_loss") else warehouses[1]
         line = {"product_code": product, "warehouse_code": src, "quantity": 1 + i % 3, "lot": lot}
         if location:
             line["location_code"] = location
@@ -57,7 +57,7 @@ def batch(count, prefix, warehouses, *, location="", to_location="", products=20
             deltas[(product, src, location, lot)] -= q
             deltas[(product, warehouses[1], to_location or location, lot)] += q
         else:
-            deltas[(product, src, location, lot)] += q if kind == "receipt" else -q
+            deltas[(product, src, location, lot)] += q if kind in ("receipt", "count_gain") else -q
         moves.append(mv("%s-%04d" % (prefix, i), kind, [line]))
     return moves, deltas
 

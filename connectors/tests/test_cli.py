@@ -73,3 +73,50 @@ class CliTest(unittest.TestCase):
         with self.assertRaises(SystemExit) as cm:
             self.run_main("kingdee", "--url", "http://127.0.0.1:9/", "test")
         self.assertIn("cannot build the kingdee client", str(cm.exception))
+
+
+class CheckCommandTest(unittest.TestCase):
+    """``python -m connectors check SYSTEM``: read-only, says what works, what is missing, what it would post."""
+
+    def run_check(self, system, fake_kwargs, *extra):
+        tmp = tempfile.mkdtemp()
+        config = os.path.join(tmp, "conn.json")
+        with open(config, "w") as f:
+            json.dump(fake_kwargs, f)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["check", system, "--config", config, "--attempts", "1"] + list(extra))
+        return code, out.getvalue(), err.getvalue()
+
+    def test_each_system(self):
+        from connectors.fakes import FakeKingdee, FakeSAP, FakeU8
+        writes = {"kingdee": ("Save", "Submit", "Audit"), "yonyou": ("/add",), "sap": ("POST", "PATCH")}
+        for system, fake in (("kingdee", FakeKingdee(denied_forms=("PRD_PickMtrl",))), ("yonyou", FakeU8()),
+                             ("sap", FakeSAP())):
+            with self.subTest(system=system), fake:
+                code, out, _ = self.run_check(system, fake.client_kwargs(), "--key", "TDEMO-123456789")
+                self.assertIn("OK      logged in as", out)
+                self.assertIn("would be posted as", out)
+                self.assertIn("receipt", out)
+                self.assertFalse([op for op in fake.request_counts if any(w in op for w in writes[system])])
+                self.assertEqual(fake.applied_total, 0)
+                if system == "kingdee":
+                    self.assertEqual(code, 1)
+                    self.assertIn("MISSING no access to PRD_PickMtrl", out)
+                if system == "yonyou":
+                    self.assertEqual(code, 1)             # delivery: no saleout/add
+                    self.assertIn("MISSING delivery movements cannot be posted", out)
+                if system == "sap":
+                    self.assertIn("CHECK   delivery is not confirmed", out)
+                    self.assertIn("keys such as TDEMO-123456789 (15 characters) fit MaterialDocumentHeaderText", out)
+                for secret in (fake.client_kwargs().get("password"), fake.client_kwargs().get("app_secret")):
+                    if secret:
+                        self.assertNotIn(secret, out)
+
+    def test_unreachable_system_is_reported_not_raised(self):
+        code, out, err = self.run_check("sap", {"base_url": "http://127.0.0.1:9/sap/opu/odata/sap/",
+                                                "username": "U", "password": "Pw-Not-Shown-1",
+                                                "timeout": [0.5, 0.5]})
+        self.assertEqual(code, 1)
+        self.assertIn("MISSING login of U refused: cannot reach sap", out)
+        self.assertNotIn("Pw-Not-Shown-1", out + err)

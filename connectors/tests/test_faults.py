@@ -1,5 +1,8 @@
 """1,000 goods movements through post_movement while 20% of all calls fail.
 
+The fakes answer from the vendor samples (fakes/samples.py), so this runs
+against the real reply shapes.
+
 Faults are drawn by the fake's seeded RNG over every request (logins, look-ups,
 writes, polls).  Movements whose retries run out are pushed again, as the
 outbox's next run would.  The fake's counters must then show every movement
@@ -68,5 +71,6 @@ class FaultTest(unittest.TestCase):
     def test_sap_odata(self):
         with FakeSAP(stock_rows=60, hold_seconds=HOLD) as fake:
             client = SapODataClient(**fake.client_kwargs(), retry=no_wait(10), timeout=TIMEOUT, session=session())
-            moves, deltas = batch(COUNT, "SAP", ("1010", "1020"), location="0001")
+            # Counts too: they go through physical-inventory documents (701/702).
+            moves, deltas = batch(COUNT, "SAP", ("1010", "1020"), location="0001", counts=True)
             self.push_all(fake, client, moves, deltas)

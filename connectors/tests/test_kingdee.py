@@ -85,7 +85,8 @@ class QueryTest(KingdeeCase):
         self.assertEqual(len(rows), 30)
         self.assertEqual(self.fake.request_counts["ExecuteBillQuery"], 5)    # 7+7+7+7+2
         self.assertEqual(rows[0].as_dict(), {"product_code": "P000000", "warehouse_code": "WH01",
-                                             "location_code": "", "lot": "L00", "quantity": rows[0].quantity})
+                                             "location_code": "", "lot": "L00", "quantity": rows[0].quantity,
+                                             "stock_type": "free"})
         rows = list(self.client.iter_stock(page_size=10))                      # exact multiple: one empty page
         self.assertEqual((len(rows), self.fake.request_counts["ExecuteBillQuery"]), (30, 9))
 

@@ -6,8 +6,10 @@ their setup: on PostgreSQL a new transaction does not see uncommitted rows.
 Each test therefore creates its own company, products and endpoint.
 """
 import itertools
+import os
 from decimal import Decimal
 
+from trytond import config
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -15,6 +17,19 @@ from trytond.transaction import Transaction
 from connectors.fakes.kingdee import FakeKingdee
 
 _counter = itertools.count(1)
+# The server's key for the credentials ([erp_sync] secret_key); worker
+# subprocesses get it through the environment (TRYTOND_ERP_SYNC__SECRET_KEY).
+TEST_KEY = 'mJ1kq0Xc7w3H7l1pB1yq1c3PqCz3uYc5o0b3wJx2m5k='
+
+
+def ensure_secret_key(key=TEST_KEY):
+    if not config.has_section('erp_sync'):
+        config.add_section('erp_sync')
+    config.set('erp_sync', 'secret_key', key)
+    os.environ['TRYTOND_ERP_SYNC__SECRET_KEY'] = key
+
+
+ensure_secret_key()
 
 
 def start_fake(testcase, **options):
