@@ -34,10 +34,13 @@ class PickingTestCase(_DBTestCase):
         stock(f, f.steel, 9, f.bin2, expired)
         stock(f, f.steel, 9, f.bin2, held)
         Lot.qc_put_on_hold([held], 'complaint', company=f.company)
-        f.customer.customer_location = f.customer_location
-        f.customer.save()
+        address, = pool.get('party.address').create([
+                {'party': f.customer.id}])
         shipment, = Shipment.create([{'customer': f.customer.id,
+                    'delivery_address': address.id,
                     'warehouse': f.warehouse.id, 'company': f.company.id,
+                    'warehouse_storage': f.storage.id,
+                    'warehouse_output': f.warehouse.output_location.id,
                     'outgoing_moves': [('create', [{'product': f.steel.id,
                                     'unit': f.unit.id, 'quantity': 12,
                                     'from_location':
