@@ -49,6 +49,11 @@ class GS1TestCase(_DBTestCase):
                 '11250508' + '3748'),
             Label(sscc='106141411234567897', gtin='09501101020917',
                 production_date=dt.date(2025, 5, 8), quantity=48))
+        # The GS1 DataMatrix Guideline's example (the serial, AI 21, unused)
+        self.assertEqual(
+            decode(']d201095011010209171719050810ABCD1234' + GS + '2110'),
+            Label(gtin='09501101020917', lot='ABCD1234',
+                expiration_date=dt.date(2019, 5, 8)))
         # A retail EAN-13 is a GTIN; AI 240 carries our own product codes
         self.assertEqual(decode('9506000134352'), Label(gtin=GTIN))
         self.assertEqual(decode('240A01-0001' + GS + '10L7'),
