@@ -58,9 +58,10 @@ def hri(elements):
     return ''.join('(%s)%s' % e for e in elements)
 
 
-def element_string(elements):
-    "The data as a scanner sends it, GS (0x1D) after variable-length fields"
-    return ''.join(ai + value + ('\x1d' if _variable(ai) and i < len(
+def element_string(elements, separator='\x1d'):
+    """The data as a scanner sends it: the separator (GS, or FNC1 to draw
+    the bars) after each variable-length field but the last"""
+    return ''.join(ai + value + (separator if _variable(ai) and i < len(
                     elements) - 1 else '')
         for i, (ai, value) in enumerate(elements))
 
@@ -99,10 +100,7 @@ def gs1_128_svg(elements, width, height):
     "GS1-128: FNC1 first, and after each variable-length field but the last"
     if not elements:
         return None
-    data = ''.join(ai + value + (FNC1 if _variable(ai) and i < len(
-                    elements) - 1 else '')
-        for i, (ai, value) in enumerate(elements))
-    return _linear('gs1_128', data, width, height)
+    return _linear('gs1_128', element_string(elements, FNC1), width, height)
 
 
 def _square(svg, modules, size):

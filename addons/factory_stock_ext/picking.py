@@ -112,6 +112,7 @@ class ShipmentOut(metaclass=PoolMeta):
                     with_childs=False, grouping=('product', 'lot'),
                     grouping_filter=(list({m.product.id for m in moves}),))
             keys = fefo_keys([k[2] for k in stock])
+            lots = {l.id: l for l in Lot.browse([l for l in keys if l])}
             available = sorted(((k, q) for k, q in stock.items()
                     if q > EPSILON and k[2] and keys.get(k[2])),
                 key=lambda kq: (keys[kq[0][2]], kq[0][0]))
@@ -132,7 +133,7 @@ class ShipmentOut(metaclass=PoolMeta):
                     lines.append({'move': move.id, 'product': product,
                             'lot': lot, 'location': location,
                             'quantity': take,
-                            'expiration_date': Lot(lot).expiration_date})
+                            'expiration_date': lots[lot].expiration_date})
             result[shipment.id] = lines
         return result
 
