@@ -4,15 +4,11 @@
 # so concurrent creations never draw the same number, and core's exclusion
 # constraint on product.code stays the last line of defence.
 import re
-from xml.sax.saxutils import escape
-
-from genshi.core import Markup
 
 from trytond.i18n import gettext
 from trytond.model import Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Id
-from trytond.report import Report
 
 from .exceptions import MaterialCodeError
 
@@ -133,47 +129,3 @@ class Product(metaclass=PoolMeta):
                 values = values.copy()
                 values['suffix_code'] = sequence.get()
         return super().preprocess_values(mode, values)
-
-
-# Code 39 is self-checking and covers the material code alphabet; its table
-# is generated from the symbology's structure: four rows of ten characters
-# share the same bar patterns and differ by the position of the wide space.
-_CODE39_ROWS = ['1234567890', 'ABCDEFGHIJ', 'KLMNOPQRST', 'UVWXYZ-. *']
-_CODE39_WIDE_SPACE = [3, 5, 7, 1]
-_CODE39_BARS = ['wnnnw', 'nwnnw', 'wwnnn', 'nnwnw', 'wnwnn', 'nwwnn',
-    'nnnww', 'wnnwn', 'nwnwn', 'nnwwn']
-CODE39 = {}
-for _row, _space in zip(_CODE39_ROWS, _CODE39_WIDE_SPACE):
-    for _char, _bars in zip(_row, _CODE39_BARS):
-        _spaces = ['w' if i == _space else 'n' for i in (1, 3, 5, 7)]
-        CODE39[_char] = ''.join(
-            b + s for b, s in zip(_bars, _spaces + ['']))
-
-
-def code39_svg(code, narrow=2, wide=5, height=60):
-    "Return an SVG Code 39 barcode of code, or '' when not encodable"
-    code = (code or '').upper()
-    if not code or any(c not in CODE39 or c == '*' for c in code):
-        return ''
-    x, rects = 10, []
-    for char in '*' + code + '*':
-        for i, element in enumerate(CODE39[char]):
-            width = wide if element == 'w' else narrow
-            if i % 2 == 0:
-                rects.append(
-                    f'<rect x="{x}" y="0" width="{width}" height="{height}"/>')
-            x += width
-        x += narrow  # inter-character gap
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{x + 10}" '
-        f'height="{height}" data-code="{escape(code)}">'
-        + ''.join(rects) + '</svg>')
-
-
-class MaterialLabel(Report):
-    __name__ = 'product.product.material_label'
-
-    @classmethod
-    def get_context(cls, records, header, data):
-        context = super().get_context(records, header, data)
-        context['barcode_svg'] = lambda code: Markup(code39_svg(code))
-        return context

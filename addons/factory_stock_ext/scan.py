@@ -278,7 +278,9 @@ class ScanSession(Workflow, ModelSQL, ModelView):
         values = ScanChecker(self).check(code, quantity, location, lot,
             state=document_state)
         values.update({
-                'session': self.id, 'code': code, 'quantity': quantity,
+                'session': self.id, 'code': code,
+                # a GS1 label's own quantity, else the scanned one
+                'quantity': values.get('quantity', quantity),
                 'client_key': client_key or uuid.uuid4().hex,
                 'device': device or self.device,
                 'user': Transaction().user or None,

@@ -4,9 +4,10 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
-from . import scan_sql
+from . import gs1, scan_sql
+from .exceptions_label import GS1Error
 from .exceptions_scan import scan_error
 
 EPSILON = 1e-9
@@ -54,6 +55,7 @@ class ScanChecker:
         self._getter = getter
         self._moves = None
         self.product_name = None  # (code, template id, name) of the scan
+        self.label = self.label_error = None  # gs1.Label of the scan
 
     @property
     def moves(self):
@@ -124,6 +126,8 @@ class ScanChecker:
         row is (id, product, number, expiration date, QC state)."""
         rows = scan_sql.resolve_code(code)
         if not rows:
+            rows, lot = self._resolve_label(code, lot)
+        if not rows:
             return None, None, None
         if len(rows) > 1:
             # Same number for several products: prefer one of the document
@@ -146,6 +150,32 @@ class ScanChecker:
                 or (lot_record and lot_record[0] != found[0])):
             return product_id, False, None
         return product_id, found, None
+
+    def _resolve_label(self, code, lot):
+        """(rows as scan_sql.resolve_code, lot) of a GS1 label: its product,
+        and its lot unless the scan names one; a named lot that is not the
+        label's is refused as a wrong lot (lot id 0 is never found)"""
+        try:
+            self.label = gs1.decode(code)
+        except GS1Error as error:
+            self.label_error = error.message
+        rows = [(None, p, None, None, None, n)
+            for p, n in gs1.product_rows(self.label)]
+        if rows and self.label.lot:
+            if lot in {None, ''}:
+                lot = self.label.lot
+            elif isinstance(lot, str) and lot != self.label.lot:
+                lot = 0
+        return rows, lot
+
+    def _new_lot(self, product_id, number):
+        "A lot met for the first time on receipt, with its label's expiry"
+        Lot = Pool().get('stock.lot')
+        values = {'number': number, 'product': product_id}
+        if self.label and self.label.expiration_date:
+            values['expiration_date'] = self.label.expiration_date
+        lot, = Lot.create([values])
+        return lot.id
 
     def _lot_refusal(self, lot, move):
         if not lot:
@@ -175,7 +205,6 @@ class ScanChecker:
         (under the document lock); `location` a record, an id or the
         row of scan_sql.location_row.  `returning` checks goods coming back
         from a done production: any document state, any lot state."""
-        Lot = Pool().get('stock.lot')
         if state is None:
             state = self.document.state
         if state not in self.states and not returning:
@@ -186,6 +215,12 @@ class ScanChecker:
         product_id, lot, new_lot = self._resolve(code, lot)
         values = {'product': product_id, 'lot': lot[0] if lot else None,
             'location': location[0] if location else None}
+        label = self.label
+        if label:
+            given = given or label.lot or ''
+            if label.quantity and quantity is not None:
+                # A GS1 label (AI 30/37) says how much it marks
+                quantity = values['quantity'] = label.quantity
         names = {'code': code, 'quantity': quantity,
             'lot': lot[2] if lot else (new_lot or given)}
 
@@ -208,7 +243,9 @@ class ScanChecker:
             return values
 
         if not product_id:
-            return refuse('unknown_code')
+            refuse('unknown_code')
+            values['message'] = self.label_error or values['message']
+            return values
         candidates = self.moves_for(product_id)
         if not candidates:
             return refuse('wrong_product')
@@ -218,6 +255,9 @@ class ScanChecker:
             if not m['lot'] or (lot and m['lot'] == lot[0])]
         if not candidates:
             return refuse('wrong_lot', None)
+        if new_lot:
+            lot = (None, product_id, new_lot,
+                label.expiration_date if label else None, 'none')
         refusal = not returning and self._lot_refusal(lot, candidates[0])
         if refusal:
             return refuse(refusal, candidates[0])
@@ -244,10 +284,10 @@ class ScanChecker:
             remaining = max(sum(self.due(m['quantity']) - m['covered']
                     for m in candidates), 0)
             return refuse('over_quantity', move, remaining=remaining)
-        if new_lot:
-            # Receipt of a new supplier lot: created once, then found by number
-            lot, = Lot.create([{'number': new_lot, 'product': product_id}])
-            values['lot'] = lot.id
+        if new_lot and not Transaction().readonly:
+            # Receipt of a new supplier lot: created once, then found by
+            # number (not by the form's preview: it is checked again saved)
+            values['lot'] = self._new_lot(product_id, new_lot)
         if not location:
             location = scan_sql.location_row(move['side'])
         values.update(result='accepted', move=move['id'],
