@@ -8,8 +8,13 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import catalog, features, masterdata
+from .actors import Actors, on_day
+from .counting import Counting
+from .live import Live
 from .loader import Sink
 from .simulation import Simulation
+
+DEFAULT_ERP_URL = 'http://127.0.0.1:8765/k3cloud/'
 
 
 @dataclass
@@ -19,6 +24,9 @@ class Options:
     days: int = 365
     end_date: dt.date = field(default_factory=dt.date.today)
     accounting: bool = True
+    # the last days are made by the real flows (live.py)
+    live_days: int = 10
+    erp_url: str = DEFAULT_ERP_URL
 
     @property
     def start_date(self):
@@ -33,15 +41,18 @@ def generate(options):
     """Build the factory; returns counts of what was written.
 
     Deterministic: the same options give the same records in the same order
-    (one seeded RNG, no dependence on set or dict hashing of strings).
+    (seeded RNGs, no dependence on set or dict hashing of strings, and the
+    clock set to the simulated day for every flow that reads it). The build
+    commits as it goes: each flow runs as its own client call.
     """
     started = time.monotonic()
     rng = random.Random(options.seed)
     pool = Pool()
     Party = pool.get('party.party')
-    company = masterdata.create_company(options)
+    with on_day(options.start_date, 7):
+        company = masterdata.create_company(options)
     with Transaction().set_context(company=company.id,
-            companies=[company.id]):
+            companies=[company.id]), on_day(options.start_date, 7):
         account_category = (masterdata.create_accounting(company,
                 options.end_date) if options.accounting else None)
         users = masterdata.create_users(company)
@@ -52,21 +63,42 @@ def generate(options):
         unused = catalog.create_boms(items, rng, writer)
         addresses = {p.id: p.addresses[0].id
             for p in Party.browse(suppliers + customers)}
-        sink = Sink(company.id, company.currency.id, {
-                'supplier': _ref('stock', 'location_supplier'),
-                'customer': _ref('stock', 'location_customer'),
-                'lost_found': _ref('stock', 'location_lost_found'),
-                'transit': _ref('stock', 'location_transit'),
-                }, addresses)
-        Simulation(options, rng, items, sites, (suppliers, customers),
-            sink).run()
-        configured = features.configure(company, users, sites)
+        zones = features.create_zones(sites, users)
+        features.configure_safety(items)
+        program = features.count_program(sites[0], company,
+            options.start_date)
+    actors = Actors(company, users)
+    sink = Sink(company.id, company.currency.id, {
+            'supplier': _ref('stock', 'location_supplier'),
+            'customer': _ref('stock', 'location_customer'),
+            'lost_found': _ref('stock', 'location_lost_found'),
+            'transit': _ref('stock', 'location_transit'),
+            }, addresses)
+    counting = Counting(options, actors, program.id, items,
+        sites[0].warehouse)
+    simulation = Simulation(options, rng, items, sites,
+        (suppliers, customers), sink)
+    simulation.run(checkpoint=counting.checkpoint)
+
+    live_start = simulation.date(simulation.live_from)
+    with Transaction().set_context(company=company.id,
+            companies=[company.id]), on_day(live_start, 7):
+        features.hold_receipts_for_qc(sites[0])
+        features.erp_endpoint(company, sites[0], items, options.erp_url)
+    live = Live(options, actors, simulation, sites[0])
+    live.run()
+    counting.today(options.end_date)
+    with on_day(options.end_date, 22):
+        actors.call('cron', features.nightly)
+        actors.call('admin', features.purchase_requests,
+            [s.warehouse for s in sites])
     # the demo is configured: skip the first-login configuration wizard
     ConfigItem = pool.get('ir.module.config_wizard.item')
     ConfigItem.write(ConfigItem.search([]), {'state': 'done'})
     counts = dict(sink.counts)
     counts.update(writer.counts)
-    counts.update(configured)
     counts.update(products=len(items), unused_materials=len(unused),
-        users=len(users), seconds=round(time.monotonic() - started, 1))
+        users=len(users), zones=len(zones), calls=actors.calls,
+        live_purchases=live.purchases, count_tasks=counting.tasks,
+        seconds=round(time.monotonic() - started, 1))
     return counts

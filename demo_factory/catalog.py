@@ -61,6 +61,7 @@ def create_products(options, rng, company, account_category, suppliers,
         codes = [c for c, v in categories.items() if v[1] == kind]
         plan.extend((codes[i % len(codes)], kind) for i in range(count))
     writer = BulkWriter(COLUMNS)
+    writer.stamp = dt.datetime.combine(options.start_date, dt.time(6))
     used = {}
     items = []
     for code, kind in plan:

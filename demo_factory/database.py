@@ -99,6 +99,32 @@ def fresh(name, uri):
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
+def exists(name, uri):
+    if uri.startswith('sqlite'):
+        return (VAR / f'{name}.sqlite').exists()
+    import psycopg
+    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+        return bool(conn.execute(
+                'SELECT 1 FROM pg_database WHERE datname = %s',
+                (name,)).fetchone())
+
+
+def building_name(name):
+    "Where a database is built before it replaces `name`"
+    return f'{name}_building_{os.getpid()}'
+
+
+def rename(old, new, uri):
+    "Replace database `new` by `old` (a finished build)"
+    if uri.startswith('sqlite'):
+        os.replace(VAR / f'{old}.sqlite', VAR / f'{new}.sqlite')
+        return
+    import psycopg
+    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{new}" WITH (FORCE)')
+        conn.execute(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+
+
 def drop(name, uri):
     if uri.startswith('sqlite'):
         (VAR / f'{name}.sqlite').unlink(missing_ok=True)

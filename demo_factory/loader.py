@@ -55,17 +55,25 @@ class BulkWriter:
         self.rows = defaultdict(list)
         self.next_id = {}
         self.counts = defaultdict(int)
-        self.now = dt.datetime.now()
+        # Rows are stamped with the simulated day that made them, not the
+        # build's clock: the count snapshot compares move stamps with the
+        # time of the count, and a build is deterministic only without it
+        self.stamp = dt.datetime(2000, 1, 1)
+        self.resync()
+
+    def resync(self):
+        "Continue after the ids the ORM used since the last flush"
         cursor = Transaction().connection.cursor()
-        for name in columns:
+        for name in self.columns:
             table = Table(name)
             cursor.execute(*table.select(Max(table.id)))
-            self.next_id[name] = (cursor.fetchone()[0] or 0) + 1
+            self.next_id[name] = max(self.next_id.get(name, 1),
+                (cursor.fetchone()[0] or 0) + 1)
 
     def _add(self, table, values):
         id_ = self.next_id[table]
         self.next_id[table] += 1
-        self.rows[table].append([id_] + values)
+        self.rows[table].append([id_] + values + [0, self.stamp])
         if len(self.rows[table]) >= FLUSH_ROWS:
             self.write_all()
         return id_
@@ -83,8 +91,7 @@ class BulkWriter:
             chunk = rows[start:start + step]
             cursor.execute(*table.insert(
                     [getattr(table, c) for c in columns]
-                    + [table.create_uid, table.create_date],
-                    [r + [0, self.now] for r in chunk]))
+                    + [table.create_uid, table.create_date], chunk))
         self.counts[name] += len(rows)
 
     def write_all(self):

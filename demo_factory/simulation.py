@@ -25,6 +25,10 @@ class Simulation:
         self.fifo = defaultdict(deque)           # (index, warehouse) -> lots
         self.on_order = defaultdict(float)
         self.arrivals = defaultdict(list)        # day -> purchases
+        # purchases arriving in the live days: made by the real purchase
+        # and receipt flows afterwards (live.py), not written here
+        self.live_orders = []
+        self.live_from = options.days - options.live_days
         self._demand()
 
     # -- parameters ---------------------------------------------------
@@ -102,9 +106,13 @@ class Simulation:
             expiry)
 
     # -- the year ----------------------------------------------------
-    def run(self):
+    def run(self, checkpoint=None):
+        """checkpoint(simulation, day), when given, runs after each day's
+        bulk rows (the count flows of the history)"""
+        self.sink.stamp = dt.datetime.combine(self.date(0), dt.time(6))
         self.opening()
         for day in range(self.o.days):
+            self.sink.stamp = dt.datetime.combine(self.date(day), dt.time(6))
             for purchase in self.arrivals.pop(day, []):
                 self.arrive(purchase, day)
             for index in self.daily:
@@ -113,7 +121,26 @@ class Simulation:
             self.replenish(day)
             if self.date(day).weekday() == 0:
                 self.transfer(day)
+            if checkpoint:
+                checkpoint(self, day)
         self.sink.flush()
+
+    def adjust(self, index, warehouse, qty, lot=None):
+        "A count found qty more (or less) in the bin than the books said"
+        key = (index, warehouse)
+        self.stock[key] = max(0, self.stock[key] + qty)
+        if not self.items[index].lots:
+            return
+        queue = self.fifo[key]
+        for entry in queue:
+            if entry[0] == lot:
+                entry[1] += qty
+                break
+        else:
+            if qty > 0:
+                queue.append([lot, qty])
+        for entry in [e for e in queue if e[1] <= 1e-9]:
+            queue.remove(entry)
 
     def opening(self):
         "Opening balance on the first day, as an inventory would record it"
@@ -189,10 +216,12 @@ class Simulation:
         for supplier, lines in orders.items():
             lead = max(1, self.items[lines[0][0]].lead_time
                 + self.rng.randint(-2, 6))
+            if day + lead >= self.live_from:
+                self.live_orders.append((day, day + lead, supplier, lines))
+                continue
             purchase = self.sink.purchase(supplier, self.sites[0],
                 self.date(day), lines, self.items)
-            if day + lead < self.o.days:
-                self.arrivals[day + lead].append(purchase)
+            self.arrivals[day + lead].append(purchase)
 
     def arrive(self, purchase, day):
         site = self.sites[0]

@@ -1,0 +1,195 @@
+"""A year of cycle counts, and the counts waiting on the last day.
+
+Each month the program's scheduled task plans the counts due; the zone's
+clerks count them (blind, by scanning), tasks over tolerance go to a
+recount by the other clerk, the supervisor approves and posts them through
+core stock.inventory. Most lines match the books; some find real shrinkage
+(both counters agree, the loss is posted) and some are miscounts that the
+recount corrects. What the postings change is handed back to the history
+simulation, so that the stock it issues afterwards is the stock there is.
+"""
+import datetime as dt
+import random
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .actors import on_day
+
+EVERY_DAYS = 30
+# the last monthly round leaves the A items due again in the last week
+LAST_ROUND_BEFORE_END = 28
+
+
+class Counting:
+
+    def __init__(self, options, actors, program_id, items, warehouse):
+        self.o = options
+        self.actors = actors
+        self.program = program_id
+        self.warehouse = warehouse
+        self.index = {it.id: i for i, it in enumerate(items)}
+        # own stream: the counts never shift the history's random draws
+        self.rng = random.Random(f'{options.seed}-counting')
+        self.tasks = 0
+
+    # -- history --------------------------------------------------------
+    def checkpoint(self, simulation, day):
+        "Runs after each simulated day: a count round every month"
+        if (day == 0 or day % EVERY_DAYS
+                or day > self.o.days - LAST_ROUND_BEFORE_END):
+            return
+        simulation.sink.flush()
+        date = simulation.date(day)
+        with on_day(date, 9):
+            task_ids = self.actors.call('cron', _plan, self.program)
+        with on_day(date, 14):
+            self.count_and_post(task_ids, simulation)
+        simulation.sink.resync()
+
+    def count_and_post(self, task_ids, simulation=None):
+        call = self.actors.call
+        truth = {}
+        for task_id, assignee in call('cron', _assignees, task_ids):
+            truth.update(call(assignee or 'li', self._first_count, task_id))
+            call(assignee or 'li', _finish, task_id)
+        for task_id, recounter in call('cron', _recounters, task_ids):
+            call(recounter or 'zhao', _recount, task_id, truth)
+            call(recounter or 'zhao', _finish, task_id)
+        call('zhang', _approve, task_ids)
+        changes = call('zhang', _post, task_ids)
+        self.tasks += len(task_ids)
+        if simulation:
+            for product, location, lot, qty in changes:
+                if product in self.index:
+                    simulation.adjust(self.index[product],
+                        self.warehouse, qty, lot)
+
+    def _first_count(self, task_id):
+        """Scan every line: mostly the books, some real shrinkage, some
+        miscounts; returns {line: true quantity} for the recount"""
+        Count = Pool().get('stocktake.count')
+        truth = {}
+        for line, location, code, lot, book, unit in _lines(task_id):
+            draw = self.rng.random()
+            true = book
+            if draw < 0.06 and book >= 2:
+                true = book - max(unit, round(book * 0.03 / unit) * unit)
+            counted = true
+            if 0.06 <= draw < 0.10:
+                counted = true + unit * self.rng.choice([-2, -1, 1, 3])
+            counted = max(0, round(counted, 4))
+            truth[line] = max(0, round(true, 4))
+            Count.scan(task_id, location, code, counted, lot_code=lot)
+        return truth
+
+    # -- the last day ---------------------------------------------------
+    def today(self, date):
+        """Tasks planned for the last week: some counted and waiting for
+        the recount or the approval, the others waiting to be counted"""
+        call = self.actors.call
+        with on_day(date, 9):
+            task_ids = call('cron', _plan, self.program)
+        with on_day(date, 11):
+            pairs = call('cron', _assignees, task_ids)
+            # the first ones counted today; the rest wait for their day
+            for task_id, assignee in pairs[:max(2, len(pairs) // 3)]:
+                call(assignee or 'li', self._first_count, task_id)
+                call(assignee or 'li', _finish, task_id)
+        self.tasks += len(task_ids)
+        return task_ids
+
+
+def _plan(program_id):
+    Program = Pool().get('stocktake.program')
+    ABC = Pool().get('stock.product.abc')
+    ABC.compute()
+    return [t.id for t in Program.generate_tasks([Program(program_id)])]
+
+
+def _assignees(task_ids):
+    Task = Pool().get('stocktake.task')
+    User = Pool().get('res.user')
+    logins = {u.id: u.login for u in User.search([])}
+    return [(t.id, logins.get(t.assignee.id) if t.assignee else None)
+        for t in Task.browse(task_ids)]
+
+
+def _recounters(task_ids):
+    Task = Pool().get('stocktake.task')
+    User = Pool().get('res.user')
+    logins = {u.id: u.login for u in User.search([])}
+    return [(t.id, logins.get(t.recount_assignee.id)
+            if t.recount_assignee else None)
+        for t in Task.browse(task_ids) if t.state == 'recount']
+
+
+def _lines(task_id):
+    "(line, location code, product code, lot, book quantity, unit step)"
+    pool = Pool()
+    Task = pool.get('stocktake.task')
+    Product = pool.get('product.product')
+    task = Task(task_id)
+    lines = sorted(task.lines, key=lambda l: l.id)
+    locations = sorted({l.location.id for l in lines})
+    with Transaction().set_context(stock_date_end=pool.get(
+                'ir.date').today()):
+        books = Product.products_by_location(locations, with_childs=False,
+            grouping=('product', 'lot'),
+            grouping_filter=(sorted({l.product.id for l in lines}),))
+    for line in lines:
+        key = (line.location.id, line.product.id,
+            line.lot.id if line.lot else None)
+        unit = line.product.default_uom
+        step = 1 if unit.rounding >= 1 else 0.1
+        yield (line.id, line.location.code, line.product.code,
+            line.lot.number if line.lot else None, books.get(key, 0), step)
+
+
+def _finish(task_id):
+    Task = Pool().get('stocktake.task')
+    Task.finish([Task(task_id)])
+
+
+def _recount(task_id, truth):
+    pool = Pool()
+    Task = pool.get('stocktake.task')
+    Count = pool.get('stocktake.count')
+    task = Task(task_id)
+    for line in sorted(task.lines, key=lambda l: l.id):
+        if line.recount_required:
+            Count.scan(task_id, line.location.code, line.product.code,
+                truth.get(line.id, line.first_quantity),
+                lot_code=line.lot.number if line.lot else None)
+
+
+def _approve(task_ids):
+    Task = Pool().get('stocktake.task')
+    tasks = [t for t in Task.browse(task_ids) if t.state == 'counted']
+    if tasks:
+        Task.approve(tasks)
+
+
+def _post(task_ids):
+    """Post the approved tasks; returns what their inventories moved:
+    [(product, bin, lot, quantity into the bin)]"""
+    Task = Pool().get('stocktake.task')
+    tasks = [t for t in Task.browse(task_ids) if t.state == 'approved']
+    if not tasks:
+        return []
+    Task.post(tasks)
+    changes = []
+    for task in Task.browse([t.id for t in tasks]):
+        for inventory in task.inventories:
+            for move in (m for l in inventory.lines for m in l.moves):
+                if move.state != 'done':
+                    continue
+                if move.to_location.type == 'storage':
+                    changes.append((move.product.id, move.to_location.id,
+                            move.lot.id if move.lot else None,
+                            move.internal_quantity))
+                else:
+                    changes.append((move.product.id, move.from_location.id,
+                            move.lot.id if move.lot else None,
+                            -move.internal_quantity))
+    return changes
