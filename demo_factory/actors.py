@@ -15,6 +15,7 @@ import datetime as dt
 
 import time_machine
 
+from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
@@ -51,16 +52,25 @@ class Actors:
         context = {'company': self.company, 'companies': [self.company],
             '_check_access': check and user != ROOT}
         while True:
-            try:
-                with outer.new_transaction(**extras) as transaction, \
-                        transaction.set_user(user), \
-                        transaction.set_context(context):
-                    result = func(*args, **kwargs)
-                self.calls += 1
-                return result
-            except TransactionError as error:
-                # as trytond's dispatcher: again, with the locks asked for
-                error.fix(extras)
+            with outer.new_transaction(**extras) as transaction:
+                if backend.name == 'sqlite':
+                    # trytond's SQLite shares one connection per database in
+                    # a thread, and Cache.sync at the start of a transaction
+                    # may have left it in autocommit: a call that restarts
+                    # would keep what its first try wrote
+                    transaction.connection.isolation_level = 'IMMEDIATE'
+                try:
+                    with transaction.set_user(user), \
+                            transaction.set_context(context):
+                        result = func(*args, **kwargs)
+                except TransactionError as error:
+                    # as trytond's dispatcher: again, with the locks the
+                    # code asked for
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+            self.calls += 1
+            return result
 
 
 @contextlib.contextmanager

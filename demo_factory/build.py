@@ -3,6 +3,7 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -53,8 +54,9 @@ def generate(options):
         company = masterdata.create_company(options)
     with Transaction().set_context(company=company.id,
             companies=[company.id]), on_day(options.start_date, 7):
-        account_category = (masterdata.create_accounting(company,
-                options.end_date) if options.accounting else None)
+        account_category, accounts = (masterdata.create_accounting(
+                company, options.end_date) if options.accounting
+            else (None, None))
         users = masterdata.create_users(company)
         sites = masterdata.create_warehouses(options, rng)
         suppliers, customers = masterdata.create_parties(rng)
@@ -64,6 +66,9 @@ def generate(options):
         addresses = {p.id: p.addresses[0].id
             for p in Party.browse(suppliers + customers)}
         zones = features.create_zones(sites, users)
+        # the material whose cost is revised on the last day
+        revised = next(it for it in items if it.kind == 'raw')
+        features.average_cost(revised.id)
         features.configure_safety(items)
         program = features.count_program(sites[0], company,
             options.start_date)
@@ -73,7 +78,7 @@ def generate(options):
             'customer': _ref('stock', 'location_customer'),
             'lost_found': _ref('stock', 'location_lost_found'),
             'transit': _ref('stock', 'location_transit'),
-            }, addresses)
+            }, addresses, accounts)
     counting = Counting(options, actors, program.id, items,
         sites[0].warehouse)
     simulation = Simulation(options, rng, items, sites,
@@ -92,6 +97,17 @@ def generate(options):
         actors.call('cron', features.nightly)
         actors.call('admin', features.purchase_requests,
             [s.warehouse for s in sites])
+    if options.accounting:
+        with on_day(options.end_date, 23):
+            # the books agree with the stock before the cost change...
+            actors.call('admin', features.reconcile, options.end_date
+                - dt.timedelta(days=1))
+            actors.call('admin', features.change_cost, revised.id,
+                options.end_date - dt.timedelta(days=7), 'cost_price * 1.25')
+            actors.call('admin', features.write_down, options.end_date,
+                Decimal('1250.00'))
+            # ...and the drill-down shows the product whose cost moved
+            actors.call('admin', features.reconcile, options.end_date)
     # the demo is configured: skip the first-login configuration wizard
     ConfigItem = pool.get('ir.module.config_wizard.item')
     ConfigItem.write(ConfigItem.search([]), {'state': 'done'})

@@ -72,8 +72,14 @@ def create_products(options, rng, company, account_category, suppliers,
         used[code] = used.get(code, 0) + 1
         number = f'{code}-{used[code]:04d}'
         word = rng.choice(names.RAW_WORDS[code])
-        cost = Decimal(rng.randint(50, 5000)) / (
-            1 if kind == 'finished' else 10)
+        if unit == 'kg':
+            # whole cents per quarter kilogram: a move of any quarter
+            # quantity is worth whole cents, so the stock value (quantity x
+            # cost) and the sum of the moves' rounded values agree
+            cost = Decimal(rng.randint(13, 1250) * 4) / 100
+        else:
+            cost = Decimal(rng.randint(50, 5000)) / (
+                1 if kind == 'finished' else 10)
         price = (cost * Decimal('1.6')).quantize(Decimal('0.01'))
         supplier = rng.choice(suppliers) if kind != 'finished' else None
         lead_time = rng.randint(5, 30) if supplier else 0

@@ -141,7 +141,9 @@ def _lines(task_id):
         key = (line.location.id, line.product.id,
             line.lot.id if line.lot else None)
         unit = line.product.default_uom
-        step = 1 if unit.rounding >= 1 else 0.1
+        # quarters of a kilogram: sums of them are exact in binary floats,
+        # so a bin counted empty is 0 and not -3.5e-15
+        step = 1 if unit.rounding >= 1 else 0.25
         yield (line.id, line.location.code, line.product.code,
             line.lot.number if line.lot else None, books.get(key, 0), step)
 

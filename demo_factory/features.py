@@ -8,6 +8,7 @@ and the purchase requests they raise. Everything goes through the addons'
 own models and scheduled-task methods.
 """
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 ZONE_OWNERS = {
     # zone location code: (responsible, deputies); the supervisor zhang
@@ -149,3 +150,62 @@ def purchase_requests(warehouse_ids):
     Request = pool.get('purchase.request')
     Location = pool.get('stock.location')
     Request.generate_requests(warehouses=Location.browse(warehouse_ids))
+
+
+def reconcile(date):
+    "The accountant reconciles the stock value with the stock accounts"
+    pool = Pool()
+    Reconcile = pool.get('stock.ledger.reconcile')
+    record, = Reconcile.create([{'date': date}])
+    Reconcile.compute([record])
+    return record.id
+
+
+def average_cost(product_id):
+    "One material is valued at its average cost (the others at fixed cost)"
+    pool = Pool()
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    Template.write([Product(product_id).template],
+        {'cost_price_method': 'average'})
+
+
+def change_cost(product_id, date, expression):
+    """A cost revision dated back to `date` of an average-cost product,
+    through core's Modify Cost Price wizard: core recomputes the cost of the
+    moves since then and books no stock revaluation for them, which the
+    reconciliation's drill-down then shows (moves and product)"""
+    pool = Pool()
+    Modify = pool.get('product.modify_cost_price', type='wizard')
+    session, _, _ = Modify.create()
+    with Transaction().set_context(active_model='product.product',
+            active_id=product_id, active_ids=[product_id]):
+        Modify.execute(session, {'start': {'date': date,
+                    'cost_price': expression}}, 'modify')
+    Modify.delete(session)
+
+
+def write_down(date, amount):
+    """The accountant writes stock down by a manual entry on the stock
+    account: the reconciliation's drill-down names it. (A cost revision
+    through the wizard is booked by account_stock_continental itself and
+    leaves no difference.)"""
+    pool = Pool()
+    Move = pool.get('account.move')
+    Period = pool.get('account.period')
+    Category = pool.get('product.category')
+    Data = pool.get('ir.model.data')
+    Company = pool.get('company.company')
+    company = Company(Transaction().context['company'])
+    category, = Category.search([('accounting', '=', True)], limit=1)
+    move, = Move.create([{
+                'journal': Data.get_id('account', 'journal_miscellaneous'),
+                'period': Period.find(company, date=date).id,
+                'date': date,
+                'description': 'Write-down of damaged stock 存货跌价',
+                'lines': [('create', [
+                            {'account': category.account_stock.id,
+                                'debit': 0, 'credit': amount},
+                            {'account': category.account_expense.id,
+                                'debit': amount, 'credit': 0}])]}])
+    Move.post([move])

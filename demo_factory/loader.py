@@ -5,8 +5,11 @@ would take hours through `Move.do()`. The rows written are the columns the ORM
 itself stores for done moves and done documents, so Tryton reads them back as
 its own (stock quantities, shipment lists, purchase history).
 """
+import bisect
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from sql import Table
 from sql.aggregate import Max
@@ -43,7 +46,42 @@ COLUMNS = {
         'effective_date', 'planned_date', 'state', 'currency', 'unit_price',
         'cost_price', 'lot', 'shipment', 'origin', 'production_input',
         'production_output'],
+    # what account_stock_continental books when a move is done
+    'account_move': ['id', 'company', 'number', 'journal', 'period', 'date',
+        'post_date', 'origin', 'state', 'description'],
+    'account_move_line': ['id', 'move', 'account', 'debit', 'credit',
+        'state'],
     }
+# (from type, to type) -> continental move type (its _get_account_stock_move_type)
+STOCK_MOVE_TYPES = {
+    ('supplier', 'storage'): 'in_supplier',
+    ('storage', 'supplier'): 'out_supplier',
+    ('storage', 'customer'): 'out_customer',
+    ('customer', 'storage'): 'in_customer',
+    ('storage', 'lost_found'): 'out_lost_found',
+    ('lost_found', 'storage'): 'in_lost_found',
+    ('storage', 'production'): 'out_production',
+    ('production', 'storage'): 'in_production',
+    }
+
+
+@dataclass
+class StockAccounts:
+    "Where the history's stock account moves go"
+    stock: int
+    stock_in: int
+    stock_out: int
+    journal: int
+    periods: list      # [(start date, end date, period id)] sorted
+
+    def __post_init__(self):
+        self.starts = [p[0] for p in self.periods]
+
+    def period(self, date):
+        index = bisect.bisect_right(self.starts, date) - 1
+        start, end, id_ = self.periods[index]
+        assert start <= date <= end, date
+        return id_
 
 
 class BulkWriter:
@@ -108,10 +146,17 @@ class BulkWriter:
 
 
 class Sink(BulkWriter):
-    "The simulated history: done documents and their done moves"
+    """The simulated history: done documents and their done moves, with the
+    stock account moves account_stock_continental would have posted"""
 
-    def __init__(self, company, currency, locations, addresses):
+    def __init__(self, company, currency, locations, addresses,
+            accounting=None):
         super().__init__(COLUMNS)
+        self.accounting = accounting
+        cursor = Transaction().connection.cursor()
+        location = Table('stock_location')
+        cursor.execute(*location.select(location.id, location.type))
+        self.types = dict(cursor.fetchall())
         self.company, self.currency = company, currency
         self.supplier = locations['supplier']
         self.customer = locations['customer']
@@ -122,10 +167,36 @@ class Sink(BulkWriter):
     def move(self, item, qty, from_loc, to_loc, date, shipment, origin=None,
             unit_price=None, lot=None, production_input=None,
             production_output=None):
-        return self._add('stock_move', [self.company, item.id, item.unit,
+        id_ = self._add('stock_move', [self.company, item.id, item.unit,
                 float(qty), float(qty), from_loc, to_loc, date, date, 'done',
                 self.currency, unit_price, item.cost, lot, shipment, origin,
                 production_input, production_output])
+        if self.accounting:
+            self.account_move(id_, item, qty, from_loc, to_loc, date)
+        return id_
+
+    def account_move(self, move, item, qty, from_loc, to_loc, date):
+        """The stock account move of a done move, as continental books it
+        for a fixed cost price: quantity x cost against the stock account"""
+        type_ = STOCK_MOVE_TYPES.get((self.types[from_loc],
+                self.types[to_loc]))
+        if not type_:
+            return
+        amount = (Decimal(str(qty)) * item.cost).quantize(Decimal('0.01'))
+        if not amount:
+            return
+        a = self.accounting
+        period = a.period(date)
+        id_ = self.next_id['account_move']
+        self._add('account_move', [self.company, f'HST{id_:07d}', a.journal,
+                period, date, date, f'stock.move,{move}', 'posted', None])
+        if type_.startswith('in_'):
+            lines = [(a.stock_in, 0, amount), (a.stock, amount, 0)]
+        else:
+            lines = [(a.stock_out, amount, 0), (a.stock, 0, amount)]
+        for account, debit, credit in lines:
+            self._add('account_move_line', [id_, account, debit, credit,
+                    'valid'])
 
     def lot(self, item, number, expiry):
         id_ = self.next_id['stock_lot']
