@@ -26,7 +26,8 @@ def main(argv=None):
     parser.add_argument('--end-date', type=dt.date.fromisoformat,
         default=dt.date.today())
     parser.add_argument('--erp-port', type=int, default=erp.DEFAULT_PORT,
-        help="loopback port of the fake Kingdee ERP the demo posts to")
+        help="loopback port of the fake Kingdee ERP the demo posts to "
+        "(0: any free port, for builds that run side by side)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument('--fresh', action='store_true',
         help="rebuild the database even if it exists")
@@ -39,6 +40,8 @@ def main(argv=None):
             '(make demo-reset rebuilds it).', file=sys.stderr)
         print(json.dumps({'kept': options.db}))
         return 0
+    if not options.erp_port:
+        options.erp_port = erp.free_port()
     building = database.building_name(options.db)
     try:
         counts = build(building, options)

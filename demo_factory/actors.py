@@ -24,8 +24,8 @@ ROOT = 0
 
 class Actors:
 
-    def __init__(self, company, users):
-        self.company = company.id
+    def __init__(self, company=None, users=()):
+        self.company = company.id if company else None
         self.users = dict(users)
         self.users['admin'] = Pool().get('ir.model.data').get_id(
             'res', 'user_admin')
@@ -49,8 +49,9 @@ class Actors:
         outer.commit()
         user = self.users[login]
         extras = {}
-        context = {'company': self.company, 'companies': [self.company],
-            '_check_access': check and user != ROOT}
+        context = {'_check_access': check and user != ROOT}
+        if self.company:
+            context.update(company=self.company, companies=[self.company])
         while True:
             with outer.new_transaction(**extras) as transaction:
                 if backend.name == 'sqlite':

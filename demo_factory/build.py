@@ -38,22 +38,36 @@ def _ref(module, xml_id):
     return Pool().get('ir.model.data').get_id(module, xml_id)
 
 
-def generate(options):
-    """Build the factory; returns counts of what was written.
+@dataclass
+class Factory:
+    "What the master data phase made, as plain values"
+    company: int
+    currency: int
+    accounts: object
+    users: dict
+    sites: list
+    suppliers: list
+    customers: list
+    addresses: dict
+    items: list
+    unused: set
+    program: int
+    revised: int
+    zones: int
+    written: dict
+    rng_state: tuple
 
-    Deterministic: the same options give the same records in the same order
-    (seeded RNGs, no dependence on set or dict hashing of strings, and the
-    clock set to the simulated day for every flow that reads it). The build
-    commits as it goes: each flow runs as its own client call.
-    """
-    started = time.monotonic()
-    rng = random.Random(options.seed)
+
+def setup(options):
+    """Master data and the features a site switches on first (zones,
+    safety-stock settings, the count program), as root in one call"""
     pool = Pool()
     Party = pool.get('party.party')
-    with on_day(options.start_date, 7):
-        company = masterdata.create_company(options)
+    # inside the call: a restarted call draws the same numbers again
+    rng = random.Random(options.seed)
+    company = masterdata.create_company(options)
     with Transaction().set_context(company=company.id,
-            companies=[company.id]), on_day(options.start_date, 7):
+            companies=[company.id]):
         account_category, accounts = (masterdata.create_accounting(
                 company, options.end_date) if options.accounting
             else (None, None))
@@ -72,24 +86,59 @@ def generate(options):
         features.configure_safety(items)
         program = features.count_program(sites[0], company,
             options.start_date)
-    actors = Actors(company, users)
-    sink = Sink(company.id, company.currency.id, {
+    return Factory(company.id, company.currency.id, accounts, users, sites,
+        suppliers, customers, addresses, items, unused, program.id,
+        revised.id, len(zones), dict(writer.counts), rng.getstate())
+
+
+def switch_on(company_id, site, items, url):
+    "The live days start: QC hold at the main plant, posting to the ERP"
+    Company = Pool().get('company.company')
+    features.hold_receipts_for_qc(site)
+    features.erp_endpoint(Company(company_id), site, items, url)
+
+
+def finish_setup():
+    "The demo is configured: skip the first-login configuration wizard"
+    ConfigItem = Pool().get('ir.module.config_wizard.item')
+    ConfigItem.write(ConfigItem.search([]), {'state': 'done'})
+
+
+def generate(options):
+    """Build the factory; returns counts of what was written.
+
+    Deterministic: the same options give the same records in the same order
+    (seeded RNGs, no dependence on set or dict hashing of strings, and the
+    clock set to the simulated day for every flow that reads it). Every
+    use of the ORM is a call of its own (actors.py), committed, restarted
+    alone when Tryton asks for locks; this transaction only writes the
+    history in bulk between them.
+    """
+    started = time.monotonic()
+    with on_day(options.start_date, 7):
+        factory = Actors().call('cron', setup, options)
+    rng = random.Random()
+    rng.setstate(factory.rng_state)
+    items, sites = factory.items, factory.sites
+
+    class Company:
+        id = factory.company
+    actors = Actors(Company, factory.users)
+    sink = Sink(factory.company, factory.currency, {
             'supplier': _ref('stock', 'location_supplier'),
             'customer': _ref('stock', 'location_customer'),
             'lost_found': _ref('stock', 'location_lost_found'),
             'transit': _ref('stock', 'location_transit'),
-            }, addresses, accounts)
-    counting = Counting(options, actors, program.id, items,
+            }, factory.addresses, factory.accounts)
+    counting = Counting(options, actors, factory.program, items,
         sites[0].warehouse)
     simulation = Simulation(options, rng, items, sites,
-        (suppliers, customers), sink)
+        (factory.suppliers, factory.customers), sink)
     simulation.run(checkpoint=counting.checkpoint)
 
-    live_start = simulation.date(simulation.live_from)
-    with Transaction().set_context(company=company.id,
-            companies=[company.id]), on_day(live_start, 7):
-        features.hold_receipts_for_qc(sites[0])
-        features.erp_endpoint(company, sites[0], items, options.erp_url)
+    with on_day(simulation.date(simulation.live_from), 7):
+        actors.call('cron', switch_on, factory.company, sites[0], items,
+            options.erp_url)
     live = Live(options, actors, simulation, sites[0])
     live.run()
     counting.today(options.end_date)
@@ -99,22 +148,20 @@ def generate(options):
             [s.warehouse for s in sites])
     if options.accounting:
         with on_day(options.end_date, 23):
-            # the books agree with the stock before the cost change...
+            # the books agree with the stock, a cost revision included...
             actors.call('admin', features.reconcile, options.end_date
                 - dt.timedelta(days=1))
-            actors.call('admin', features.change_cost, revised.id,
+            actors.call('admin', features.change_cost, factory.revised,
                 options.end_date - dt.timedelta(days=7), 'cost_price * 1.25')
+            # ...until a manual write-down, which the drill-down shows
             actors.call('admin', features.write_down, options.end_date,
                 Decimal('1250.00'))
-            # ...and the drill-down shows the product whose cost moved
             actors.call('admin', features.reconcile, options.end_date)
-    # the demo is configured: skip the first-login configuration wizard
-    ConfigItem = pool.get('ir.module.config_wizard.item')
-    ConfigItem.write(ConfigItem.search([]), {'state': 'done'})
+    actors.call('cron', finish_setup)
     counts = dict(sink.counts)
-    counts.update(writer.counts)
-    counts.update(products=len(items), unused_materials=len(unused),
-        users=len(users), zones=len(zones), calls=actors.calls,
+    counts.update(factory.written)
+    counts.update(products=len(items), unused_materials=len(factory.unused),
+        users=len(factory.users), zones=factory.zones, calls=actors.calls,
         live_purchases=live.purchases, count_tasks=counting.tasks,
         seconds=round(time.monotonic() - started, 1))
     return counts

@@ -67,8 +67,9 @@ def create_products(options, rng, company, account_category, suppliers,
     for code, kind in plan:
         category, _, unit, lots, life = categories[code]
         if life:
-            # varied shelf lives so that some opening lots expire soon
-            life = rng.choice([120, 180, 365, 380, 400])
+            # varied shelf lives so that some lots expire soon: opening lots
+            # after a year, short-lived ones received in the last weeks
+            life = rng.choice([60, 120, 180, 365, 380, 400])
         used[code] = used.get(code, 0) + 1
         number = f'{code}-{used[code]:04d}'
         word = rng.choice(names.RAW_WORDS[code])

@@ -29,8 +29,6 @@ class Counting:
         self.program = program_id
         self.warehouse = warehouse
         self.index = {it.id: i for i, it in enumerate(items)}
-        # own stream: the counts never shift the history's random draws
-        self.rng = random.Random(f'{options.seed}-counting')
         self.tasks = 0
 
     # -- history --------------------------------------------------------
@@ -65,19 +63,25 @@ class Counting:
                     simulation.adjust(self.index[product],
                         self.warehouse, qty, lot)
 
-    def _first_count(self, task_id):
+    def _first_count(self, task_id, miscount=False):
         """Scan every line: mostly the books, some real shrinkage, some
-        miscounts; returns {line: true quantity} for the recount"""
+        miscounts (the first line with `miscount`); returns {line: true
+        quantity} for the recount"""
         Count = Pool().get('stocktake.count')
+        # one stream per task: a call that restarts draws the same again
+        rng = random.Random(f'{self.o.seed}-count-{task_id}')
         truth = {}
         for line, location, code, lot, book, unit in _lines(task_id):
-            draw = self.rng.random()
+            draw = rng.random()
             true = book
             if draw < 0.06 and book >= 2:
                 true = book - max(unit, round(book * 0.03 / unit) * unit)
             counted = true
-            if 0.06 <= draw < 0.10:
-                counted = true + unit * self.rng.choice([-2, -1, 1, 3])
+            if miscount:
+                # ten units off: over every class's tolerance
+                counted, miscount = true + unit * 10, False
+            elif 0.06 <= draw < 0.10:
+                counted = true + unit * rng.choice([-2, -1, 1, 3])
             counted = max(0, round(counted, 4))
             truth[line] = max(0, round(true, 4))
             Count.scan(task_id, location, code, counted, lot_code=lot)
@@ -93,8 +97,11 @@ class Counting:
         with on_day(date, 11):
             pairs = call('cron', _assignees, task_ids)
             # the first ones counted today; the rest wait for their day
-            for task_id, assignee in pairs[:max(2, len(pairs) // 3)]:
-                call(assignee or 'li', self._first_count, task_id)
+            for n, (task_id, assignee) in enumerate(
+                    pairs[:max(2, len(pairs) // 3)]):
+                # the first one goes to a recount, whatever the draws
+                call(assignee or 'li', self._first_count, task_id,
+                    miscount=n == 0)
                 call(assignee or 'li', _finish, task_id)
         self.tasks += len(task_ids)
         return task_ids

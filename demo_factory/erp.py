@@ -9,11 +9,18 @@ letters, and the ERP answers the first postings with a server error, which
 leaves them waiting for their retry.
 """
 import contextlib
+import socket
 
 DEFAULT_PORT = 8765
 # materials the fake knows (P000000...): more than any demo maps
 FAKE_MATERIALS = 100000
 RETRYABLE_FAULTS = 3
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def url(port):

@@ -61,8 +61,9 @@ def model_counts(db):
         cursor = transaction.connection.cursor()
         counts = {}
         for name, Model in sorted(pool.iterobject()):
-            if (not issubclass(Model, ModelSQL) or Model.table_query()
-                    or name in VOLATILE):
+            if (not issubclass(Model, ModelSQL) or name in VOLATILE
+                    or (callable(Model.table_query)
+                        and Model.table_query() is not None)):
                 continue
             table = Model.__table__()
             cursor.execute(*table.select(table.id))
@@ -100,6 +101,7 @@ def _alive(pool, company):
     Accuracy = pool.get('stocktake.accuracy')
     Outbox = pool.get('erp.sync.outbox')
     Mapping = pool.get('erp.sync.mapping')
+    Reconcile = pool.get('stock.ledger.reconcile')
     parameters = Parameter.search([])
     held = Lot.search([('qc_state', '=', 'hold')])
     return {
@@ -125,6 +127,10 @@ def _alive(pool, company):
         'accuracy_months': sorted({a.month for a in Accuracy.search([])}),
         'outbox': _states(Outbox),
         'mappings': Mapping.search_count([]),
+        'reconciliations': [{'date': r.date,
+                'difference': str(r.difference),
+                'kinds': sorted({d.kind for d in r.differences})}
+            for r in Reconcile.search([], order=[('date', 'ASC')])],
         }
 
 

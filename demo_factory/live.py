@@ -27,7 +27,8 @@ class Live:
         self.items = simulation.items
         self.site = site
         self.rng = random.Random(f'{options.seed}-live')
-        self.received = defaultdict(list)     # day -> [shipment id]
+        # [(day received, shipment, days QC takes, passed)]
+        self.waiting = []
         self.purchases = 0
 
     def run(self):
@@ -53,7 +54,10 @@ class Live:
                 for purchase in arrivals.pop(day, []):
                     shipment = call('li', _receive, purchase,
                         self._lot_numbers(purchase, date))
-                    self.received[day].append(shipment)
+                    # QC takes from a day to two weeks; one in ten fails
+                    self.waiting.append((day, shipment,
+                            self.rng.choice([1, 1, 2, 2, 3, 4, 6, 9, 14]),
+                            self.rng.random() >= 0.1))
             with on_day(date, 15):
                 self.decide(day)
         # what arrives after the last day is still waiting to be received
@@ -64,25 +68,22 @@ class Live:
         return f'{date:%y%m%d}-{purchase}'
 
     def decide(self, day):
-        """QC decides the lots received at least a day ago; about one lot
-        in five waits longer and one in ten is rejected"""
+        """QC decides the receipts whose inspection is over, the clerk puts
+        them away; the others stay on hold, received on different days"""
         call = self.actors.call
-        for received in range(self.sim.live_from, day):
-            for shipment in list(self.received[received]):
-                draw = self.rng.random()
-                if draw < 0.2 and day - received < 6:
-                    continue
-                accepted = draw >= 0.28
-                # factory_stock_ext gives group_factory_qc no read access
-                # to stock.lot, which the Release/Reject buttons check
-                # first: the decision runs as wang without that check (its
-                # own QC-group check still runs)
-                self.actors.call_unchecked('wang', _qc_decide, shipment,
-                    accepted)
-                call('li', _put_away, shipment,
-                    {it.id: it.bins[self.site.warehouse]
-                        for it in self.items})
-                self.received[received].remove(shipment)
+        bins = {it.id: it.bins[self.site.warehouse] for it in self.items}
+        for entry in list(self.waiting):
+            received, shipment, wait, passed = entry
+            if day - received < wait:
+                continue
+            # factory_stock_ext gives group_factory_qc no read access to
+            # stock.lot, which the Release/Reject buttons check first: the
+            # decision runs as wang without that check (its own QC-group
+            # check still runs)
+            self.actors.call_unchecked('wang', _qc_decide, shipment,
+                passed)
+            call('li', _put_away, shipment, bins)
+            self.waiting.remove(entry)
 
 
 def _purchase(supplier, warehouse, date, lines):

@@ -167,9 +167,12 @@ class Sink(BulkWriter):
     def move(self, item, qty, from_loc, to_loc, date, shipment, origin=None,
             unit_price=None, lot=None, production_input=None,
             production_output=None):
+        # core: a currency only with a unit price (moves from suppliers and
+        # to customers), else its domain refuses the move on any write
         id_ = self._add('stock_move', [self.company, item.id, item.unit,
                 float(qty), float(qty), from_loc, to_loc, date, date, 'done',
-                self.currency, unit_price, item.cost, lot, shipment, origin,
+                self.currency if unit_price is not None else None,
+                unit_price, item.cost, lot, shipment, origin,
                 production_input, production_output])
         if self.accounting:
             self.account_move(id_, item, qty, from_loc, to_loc, date)

@@ -41,11 +41,17 @@ class Simulation:
             if item.kind != 'finished':
                 continue
             self.daily[index] = rng.uniform(0.5, 8)
-            if rng.random() < 0.1:
-                self.stop_day[index] = rng.randint(60, 120)
+            if rng.random() < 0.15:
+                # discontinued: early ones leave dead stock, late ones slow
+                self.stop_day[index] = (rng.randint(60, 120)
+                    if rng.random() < 0.5
+                    else self.o.days - rng.randint(50, 100))
             for material, qty in item.bom:
                 self.usage[(material, item.warehouse)] += (
                     self.daily[index] * qty)
+        # whatever the size, one finished good stopped selling two months
+        # ago: its stock is slow (the early stops above are dead stock)
+        self.stop_day[next(iter(self.daily))] = self.o.days - 70
         self.total_usage = defaultdict(float)
         for (material, _), value in self.usage.items():
             self.total_usage[material] += value
