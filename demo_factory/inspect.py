@@ -11,7 +11,7 @@ import json
 import sys
 from collections import Counter
 
-from . import database
+from . import database, opening_example
 
 # Stored models whose rows depend on the build's process, not on the demo
 VOLATILE = {'ir.session', 'ir.session.wizard', 'res.user.login.attempt',
@@ -131,6 +131,7 @@ def _alive(pool, company):
                 'difference': str(r.difference),
                 'kinds': sorted({d.kind for d in r.differences})}
             for r in Reconcile.search([], order=[('date', 'ASC')])],
+        'opening_example_problems': opening_example.import_check(company),
         }
 
 

@@ -112,3 +112,7 @@ class DemoFactoryTestCase(unittest.TestCase):
         self.assertEqual(before['difference'], '0.00')
         self.assertEqual(after['difference'], '1250.00')
         self.assertEqual(after['kinds'], ['other'])
+
+    def test_opening_example(self):
+        "The example opening workbook passes the import check on the demo"
+        self.assertEqual(self.alive['opening_example_problems'], [])
