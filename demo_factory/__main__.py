@@ -28,6 +28,8 @@ def main(argv=None):
     parser.add_argument('--erp-port', type=int, default=erp.DEFAULT_PORT,
         help="loopback port of the fake Kingdee ERP the demo posts to "
         "(0: any free port, for builds that run side by side)")
+    parser.add_argument('--history-only', action='store_true',
+        help="the bulk history alone, without the flows (benchmarks)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument('--fresh', action='store_true',
         help="rebuild the database even if it exists")
@@ -62,7 +64,9 @@ def build(name, options):
     from .build import Options, generate
     build_options = Options(products=options.products, seed=options.seed,
         days=options.days, end_date=options.end_date,
-        erp_url=erp.url(options.erp_port))
+        erp_url=erp.url(options.erp_port),
+        live_days=0 if options.history_only else 10,
+        flows=not options.history_only)
     extras = {}
     while True:
         database.fresh(name, options.uri)
@@ -77,7 +81,8 @@ def build(name, options):
             # The build commits as it goes: start again from a fresh copy,
             # with the table locks taken up front as Tryton asks
             error.fix(extras)
-    counts.update(erp.post_outbox(name, options))
+    if not options.history_only:
+        counts.update(erp.post_outbox(name, options))
     # no connection of ours may stay open on a database being renamed
     from trytond import backend
     Pool.stop(name)

@@ -12,6 +12,7 @@ the same whatever day it is built on.
 """
 import contextlib
 import datetime as dt
+import logging
 
 import time_machine
 
@@ -20,6 +21,10 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
 ROOT = 0
+# tables the flows lock (seen in builds): taken from the first call on
+KNOWN_LOCKS = ['account_configuration', 'account_journal_period',
+    'stock_product_abc', 'stock_safety_configuration']
+logger = logging.getLogger(__name__)
 
 
 class Actors:
@@ -31,6 +36,9 @@ class Actors:
             'res', 'user_admin')
         self.users['cron'] = ROOT
         self.calls = 0
+        # the table locks the flows asked for: later calls take them up
+        # front instead of starting again (one build process, no contention)
+        self.locks = list(KNOWN_LOCKS)
 
     def call(self, login, func, *args, **kwargs):
         return self._call(login, True, func, *args, **kwargs)
@@ -48,7 +56,8 @@ class Actors:
         outer = Transaction()
         outer.commit()
         user = self.users[login]
-        extras = {}
+        name = getattr(func, '__qualname__', repr(func))
+        extras = {'_lock_tables': list(self.locks)}
         context = {'_check_access': check and user != ROOT}
         if self.company:
             context.update(company=self.company, companies=[self.company])
@@ -69,6 +78,9 @@ class Actors:
                     # code asked for
                     transaction.rollback()
                     error.fix(extras)
+                    logger.debug("%s restarts with the locks %s", name,
+                        extras)
+                    self.locks = list(extras.get('_lock_tables', []))
                     continue
             self.calls += 1
             return result

@@ -28,6 +28,8 @@ class Options:
     # the last days are made by the real flows (live.py)
     live_days: int = 10
     erp_url: str = DEFAULT_ERP_URL
+    # False: the bulk history alone (the scale benchmark), no flow
+    flows: bool = True
 
     @property
     def start_date(self):
@@ -91,11 +93,11 @@ def setup(options):
         revised.id, len(zones), dict(writer.counts), rng.getstate())
 
 
-def switch_on(company_id, site, items, url):
+def switch_on(company_id, site, items, url, unmapped):
     "The live days start: QC hold at the main plant, posting to the ERP"
     Company = Pool().get('company.company')
     features.hold_receipts_for_qc(site)
-    features.erp_endpoint(Company(company_id), site, items, url)
+    features.erp_endpoint(Company(company_id), site, items, url, unmapped)
 
 
 def finish_setup():
@@ -134,11 +136,18 @@ def generate(options):
         sites[0].warehouse)
     simulation = Simulation(options, rng, items, sites,
         (factory.suppliers, factory.customers), sink)
-    simulation.run(checkpoint=counting.checkpoint)
+    simulation.run(checkpoint=counting.checkpoint if options.flows
+        else None)
+    if not options.flows:
+        actors.call('cron', finish_setup)
+        return _counts(started, sink, factory, actors)
 
     with on_day(simulation.date(simulation.live_from), 7):
+        received = sorted({items[i].id for order in simulation.live_orders
+                for i, _ in order[3]})
+        every = features.UNMAPPED_EVERY
         actors.call('cron', switch_on, factory.company, sites[0], items,
-            options.erp_url)
+            options.erp_url, set(received[every - 1::every]))
     live = Live(options, actors, simulation, sites[0])
     live.run()
     counting.today(options.end_date)
@@ -158,10 +167,15 @@ def generate(options):
                 Decimal('1250.00'))
             actors.call('admin', features.reconcile, options.end_date)
     actors.call('cron', finish_setup)
+    return _counts(started, sink, factory, actors,
+        live_purchases=live.purchases, count_tasks=counting.tasks)
+
+
+def _counts(started, sink, factory, actors, **extra):
     counts = dict(sink.counts)
     counts.update(factory.written)
-    counts.update(products=len(items), unused_materials=len(factory.unused),
-        users=len(factory.users), zones=factory.zones, calls=actors.calls,
-        live_purchases=live.purchases, count_tasks=counting.tasks,
-        seconds=round(time.monotonic() - started, 1))
+    counts.update(products=len(factory.items),
+        unused_materials=len(factory.unused), users=len(factory.users),
+        zones=factory.zones, calls=actors.calls,
+        seconds=round(time.monotonic() - started, 1), **extra)
     return counts

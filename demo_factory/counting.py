@@ -79,7 +79,7 @@ class Counting:
             counted = true
             if miscount:
                 # ten units off: over every class's tolerance
-                counted, miscount = true + unit * 10, False
+                counted, miscount = true + 10, False
             elif 0.06 <= draw < 0.10:
                 counted = true + unit * rng.choice([-2, -1, 1, 3])
             counted = max(0, round(counted, 4))
