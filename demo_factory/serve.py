@@ -8,6 +8,7 @@ fake stops with it.
 import argparse
 import json
 import pathlib
+import signal
 import subprocess
 import sys
 import time
@@ -70,7 +71,13 @@ def main(argv=None):
             fake.stop()
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _serve(options, fake):
+    # stopped by a kill as by Ctrl-C: trytond and the fake stop together
+    signal.signal(signal.SIGTERM, _stop)
     process, url = start(options.db, options.port)
     print(f'\nDemo factory ready: {url}/  (database "{options.db}")')
     if fake:
