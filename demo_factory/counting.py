@@ -8,7 +8,6 @@ core stock.inventory. Most lines match the books; some find real shrinkage
 recount corrects. What the postings change is handed back to the history
 simulation, so that the stock it issues afterwards is the stock there is.
 """
-import datetime as dt
 import random
 
 from trytond.pool import Pool
@@ -63,16 +62,16 @@ class Counting:
                     simulation.adjust(self.index[product],
                         self.warehouse, qty, lot)
 
-    def _first_count(self, task_id, miscount=False):
+    def _first_count(self, task_id, miscount=False, exact=False):
         """Scan every line: mostly the books, some real shrinkage, some
-        miscounts (the first line with `miscount`); returns {line: true
-        quantity} for the recount"""
+        miscounts (the first line with `miscount`, none when `exact`);
+        returns {line: true quantity} for the recount"""
         Count = Pool().get('stocktake.count')
         # one stream per task: a call that restarts draws the same again
         rng = random.Random(f'{self.o.seed}-count-{task_id}')
         truth = {}
         for line, location, code, lot, book, unit in _lines(task_id):
-            draw = rng.random()
+            draw = 1 if exact else rng.random()
             true = book
             if draw < 0.06 and book >= 2:
                 true = book - max(unit, round(book * 0.03 / unit) * unit)
@@ -96,13 +95,14 @@ class Counting:
             task_ids = call('cron', _plan, self.program)
         with on_day(date, 11):
             pairs = call('cron', _assignees, task_ids)
-            # the first ones counted today; the rest wait for their day
-            for n, (task_id, assignee) in enumerate(
-                    pairs[:max(2, len(pairs) // 3)]):
-                # the first one goes to a recount, whatever the draws
+            # the first one goes to a recount, the second waits for the
+            # approval, the others for their counters
+            for n, (task_id, assignee) in enumerate(pairs[:2]):
                 call(assignee or 'li', self._first_count, task_id,
-                    miscount=n == 0)
+                    miscount=n == 0, exact=n == 1)
                 call(assignee or 'li', _finish, task_id)
+            if len(pairs) < 3:
+                task_ids.append(call('zhang', _adhoc, self.warehouse))
         self.tasks += len(task_ids)
         return task_ids
 
@@ -112,6 +112,16 @@ def _plan(program_id):
     ABC = Pool().get('stock.product.abc')
     ABC.compute()
     return [t.id for t in Program.generate_tasks([Program(program_id)])]
+
+
+def _adhoc(warehouse):
+    "The supervisor asks for a count of the bins that show no stock"
+    pool = Pool()
+    Task = pool.get('stocktake.task')
+    Location = pool.get('stock.location')
+    User = pool.get('res.user')
+    li, = User.search([('login', '=', 'li')])
+    return Task.create_adhoc('zero', Location(warehouse), assignee=li).id
 
 
 def _assignees(task_ids):
