@@ -16,7 +16,6 @@ import logging
 
 import time_machine
 
-from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 
@@ -53,6 +52,9 @@ class Actors:
         scheduled task, as root) in a transaction of its own, committed;
         the build's transaction is committed first so that the call sees
         it (and SQLite lets the call write)"""
+        # not at import: the backend is chosen by the configuration, which
+        # `python -m demo_factory` sets after importing this package
+        from trytond import backend
         outer = Transaction()
         outer.commit()
         user = self.users[login]
