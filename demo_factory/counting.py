@@ -8,7 +8,11 @@ core stock.inventory. Most lines match the books; some find real shrinkage
 recount corrects. What the postings change is handed back to the history
 simulation, so that the stock it issues afterwards is the stock there is.
 """
+import datetime as dt
 import random
+from collections import defaultdict
+
+from sql.conditionals import Coalesce
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -142,18 +146,20 @@ def _recounters(task_ids):
 
 
 def _lines(task_id):
-    "(line, location code, product code, lot, book quantity, unit step)"
+    """(line, location code, product code, lot, book quantity, unit step):
+    the book as the task's snapshot will see it at the count"""
     pool = Pool()
     Task = pool.get('stocktake.task')
     Product = pool.get('product.product')
     task = Task(task_id)
     lines = sorted(task.lines, key=lambda l: l.id)
     locations = sorted({l.location.id for l in lines})
+    products = sorted({l.product.id for l in lines})
     with Transaction().set_context(stock_date_end=pool.get(
                 'ir.date').today()):
         books = Product.products_by_location(locations, with_childs=False,
-            grouping=('product', 'lot'),
-            grouping_filter=(sorted({l.product.id for l in lines}),))
+            grouping=('product', 'lot'), grouping_filter=(products,))
+    later = _stamped_later(products)
     for line in lines:
         key = (line.location.id, line.product.id,
             line.lot.id if line.lot else None)
@@ -162,7 +168,30 @@ def _lines(task_id):
         # so a bin counted empty is 0 and not -3.5e-15
         step = 1 if unit.rounding >= 1 else 0.25
         yield (line.id, line.location.code, line.product.code,
-            line.lot.number if line.lot else None, books.get(key, 0), step)
+            line.lot.number if line.lot else None,
+            books.get(key, 0) - later.get(key, 0), step)
+
+
+def _stamped_later(products):
+    """{(location, product, lot): quantity} of the done moves stamped after
+    now. The snapshot of a count takes them out of the books as done after
+    it; on PostgreSQL the rows of the simulated past carry the real time
+    (SQLite: the simulated one, so nothing here)."""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    move = Move.__table__()
+    cursor = Transaction().connection.cursor()
+    stamp = Coalesce(move.write_date, move.create_date)
+    cursor.execute(*move.select(move.from_location, move.to_location,
+            move.product, move.lot, move.internal_quantity,
+            where=(move.state == 'done')
+            & (stamp > dt.datetime.utcnow())
+            & move.product.in_(products or [-1])))
+    later = defaultdict(float)
+    for from_, to, product, lot, qty in cursor:
+        later[(to, product, lot)] += qty
+        later[(from_, product, lot)] -= qty
+    return later
 
 
 def _finish(task_id):
