@@ -52,17 +52,6 @@ COLUMNS = {
     'account_move_line': ['id', 'move', 'account', 'debit', 'credit',
         'state'],
     }
-# (from type, to type) -> continental move type (its _get_account_stock_move_type)
-STOCK_MOVE_TYPES = {
-    ('supplier', 'storage'): 'in_supplier',
-    ('storage', 'supplier'): 'out_supplier',
-    ('storage', 'customer'): 'out_customer',
-    ('customer', 'storage'): 'in_customer',
-    ('storage', 'lost_found'): 'out_lost_found',
-    ('lost_found', 'storage'): 'in_lost_found',
-    ('storage', 'production'): 'out_production',
-    ('production', 'storage'): 'in_production',
-    }
 
 
 @dataclass
@@ -151,7 +140,11 @@ class Sink(BulkWriter):
 
     def __init__(self, company, currency, locations, addresses,
             accounting=None):
+        # (from type, to type) -> continental move type, as the
+        # reconciliation reads it (imported here: after the configuration)
+        from trytond.modules.stock_ledger.reconcile_compute import MOVE_TYPES
         super().__init__(COLUMNS)
+        self.move_types = MOVE_TYPES
         self.accounting = accounting
         cursor = Transaction().connection.cursor()
         location = Table('stock_location')
@@ -181,7 +174,7 @@ class Sink(BulkWriter):
     def account_move(self, move, item, qty, from_loc, to_loc, date):
         """The stock account move of a done move, as continental books it
         for a fixed cost price: quantity x cost against the stock account"""
-        type_ = STOCK_MOVE_TYPES.get((self.types[from_loc],
+        type_ = self.move_types.get((self.types[from_loc],
                 self.types[to_loc]))
         if not type_:
             return
