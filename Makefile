@@ -10,9 +10,10 @@ DEMO_DB ?= demo
 DEMO_PORT ?= 8000
 DEMO_PRODUCTS ?= 300
 DEMO_SEED ?= 42
+DEMO_ERP_PORT ?= 8765
 VAR := var
 
-.PHONY: all venv web browser demo demo-data serve test bench clean
+.PHONY: all venv web browser demo demo-data demo-reset serve test bench clean
 
 all: test
 
@@ -40,14 +41,24 @@ browser:
 	  { $$SUDO apt-get update -q >/dev/null && \
 	    $$SUDO apt-get install -y -q chromium chromium-driver fonts-noto-cjk >/dev/null; }; }
 
+# The demo database is built once and then kept with the users' work in it;
+# demo-reset builds it again (same seed, today as the last day)
+DEMO_BUILD = $(PY) -m demo_factory --db $(DEMO_DB) --products $(DEMO_PRODUCTS) \
+	--seed $(DEMO_SEED) --erp-port $(DEMO_ERP_PORT)
+
 demo-data: venv
 	mkdir -p $(VAR)
-	$(PY) -m demo_factory --db $(DEMO_DB) --products $(DEMO_PRODUCTS) --seed $(DEMO_SEED) --fresh
+	$(DEMO_BUILD) --keep
 
 demo: venv web demo-data serve
 
+demo-reset: venv web
+	mkdir -p $(VAR)
+	$(DEMO_BUILD) --fresh
+	$(MAKE) serve
+
 serve: venv web
-	$(PY) -m demo_factory.serve --db $(DEMO_DB) --port $(DEMO_PORT)
+	$(PY) -m demo_factory.serve --db $(DEMO_DB) --port $(DEMO_PORT) --erp-port $(DEMO_ERP_PORT)
 
 test: venv web browser
 	$(PY) tools/run_tests.py

@@ -61,18 +61,26 @@ def create_products(options, rng, company, account_category, suppliers,
         codes = [c for c, v in categories.items() if v[1] == kind]
         plan.extend((codes[i % len(codes)], kind) for i in range(count))
     writer = BulkWriter(COLUMNS)
+    writer.stamp = dt.datetime.combine(options.start_date, dt.time(6))
     used = {}
     items = []
     for code, kind in plan:
         category, _, unit, lots, life = categories[code]
         if life:
-            # varied shelf lives so that some opening lots expire soon
-            life = rng.choice([120, 180, 365, 380, 400])
+            # varied shelf lives so that some lots expire soon: opening lots
+            # after a year, short-lived ones received in the last weeks
+            life = rng.choice([60, 120, 180, 365, 380, 400])
         used[code] = used.get(code, 0) + 1
         number = f'{code}-{used[code]:04d}'
         word = rng.choice(names.RAW_WORDS[code])
-        cost = Decimal(rng.randint(50, 5000)) / (
-            1 if kind == 'finished' else 10)
+        if unit == 'kg':
+            # whole cents per quarter kilogram: a move of any quarter
+            # quantity is worth whole cents, so the stock value (quantity x
+            # cost) and the sum of the moves' rounded values agree
+            cost = Decimal(rng.randint(13, 1250) * 4) / 100
+        else:
+            cost = Decimal(rng.randint(50, 5000)) / (
+                1 if kind == 'finished' else 10)
         price = (cost * Decimal('1.6')).quantize(Decimal('0.01'))
         supplier = rng.choice(suppliers) if kind != 'finished' else None
         lead_time = rng.randint(5, 30) if supplier else 0

@@ -99,9 +99,51 @@ def fresh(name, uri):
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
+def exists(name, uri):
+    if uri.startswith('sqlite'):
+        return (VAR / f'{name}.sqlite').exists()
+    import psycopg
+    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+        return bool(conn.execute(
+                'SELECT 1 FROM pg_database WHERE datname = %s',
+                (name,)).fetchone())
+
+
+def building_name(name):
+    "Where a database is built before it replaces `name`"
+    return f'{name}_building_{os.getpid()}'
+
+
+def rename(old, new, uri):
+    "Replace database `new` by `old` (a finished build)"
+    if uri.startswith('sqlite'):
+        # Tryton's SQLite runs in WAL mode: fold the log into the file
+        # before it moves, or the last commits stay behind in old-wal
+        import sqlite3
+        path = VAR / f'{old}.sqlite'
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+        finally:
+            conn.close()
+        _drop_sqlite(new)
+        os.replace(path, VAR / f'{new}.sqlite')
+        _drop_sqlite(old)
+        return
+    import psycopg
+    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{new}" WITH (FORCE)')
+        conn.execute(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+
+
+def _drop_sqlite(name):
+    for suffix in ['', '-wal', '-shm']:
+        (VAR / f'{name}.sqlite{suffix}').unlink(missing_ok=True)
+
+
 def drop(name, uri):
     if uri.startswith('sqlite'):
-        (VAR / f'{name}.sqlite').unlink(missing_ok=True)
+        _drop_sqlite(name)
     else:
         import psycopg
         with psycopg.connect(uri + 'postgres', autocommit=True) as conn:

@@ -1,24 +1,35 @@
 """Switch on our addons' features in the demo factory, as a site would.
 
-Runs after the history is loaded: zones get their responsible people, the
-main plant holds receipts for QC, ABC classes, safety stock and alerts are
-computed from the year, and a cycle-count program plans its first tasks.
-Everything goes through the addons' own models and scheduled-task methods.
+Zones get their responsible people on the first day, a cycle-count program
+runs over the year (counting.py), the main plant holds receipts for QC and
+posts to the (fake) Kingdee ERP for the live days (live.py), and on the last
+day the nightly jobs compute ABC classes, safety stock, order points, alerts
+and the purchase requests they raise. Everything goes through the addons'
+own models and scheduled-task methods.
 """
 from trytond.pool import Pool
-
+from trytond.transaction import Transaction
 
 ZONE_OWNERS = {
-    # zone location code: (responsible, deputies)
+    # zone location code: (responsible, deputies); the supervisor zhang
+    # approves the main plant's counts, so he counts none of them there
     'WH1-A': ('li', ['zhao']),
     'WH1-B': ('zhao', ['li']),
-    'WH1-C': ('zhang', ['li']),
+    'WH1-C': ('li', ['zhao']),
     'WH2-A': ('zhao', ['zhang']),
     'WH2-B': ('zhao', ['zhang']),
     'WH2-C': ('zhang', ['zhao']),
     }
 ZONE_NAMES = {'A': 'Raw materials 原材料区', 'B': 'Components 外购件区',
     'C': 'Finished goods 成品区'}
+# Category code -> safety-stock method (the others take the configuration's
+# default): every method of the addon has products to show
+CATEGORY_METHODS = {'A02': 'service_lt', 'B02': 'seed', 'B03': 'fixed'}
+# The Kingdee fake's warehouse and first materials (connectors/fakes/store)
+ERP_WAREHOUSE = 'WH01'
+# one in UNMAPPED_EVERY of the materials received in the live days has no
+# mapping: the ERP refuses their receipts
+UNMAPPED_EVERY = 4
 
 
 def create_zones(sites, users):
@@ -50,26 +61,151 @@ def hold_receipts_for_qc(site):
             'qc_location': qc.id, 'rejected_location': rejected.id})
 
 
-def count_program(site, company):
+def configure_safety(items):
+    """Methods for every product (configuration default and per category),
+    fixed limits for the packaging, idle-stock days that a year shows"""
     pool = Pool()
-    Program = pool.get('stocktake.program')
-    Date = pool.get('ir.date')
+    Config = pool.get('stock.safety.configuration')
+    Category = pool.get('product.category')
+    Template = pool.get('product.template')
+    Product = pool.get('product.product')
+    Config.write([Config(1)], {'default_method': 'service',
+            'slow_days': 45, 'dead_days': 120, 'overstock_days': 90,
+            'expiry_days': 45, 'qc_hold_days': 3,
+            'order_cost': 200, 'holding_rate': 0.2})
+    for category in Category.search([('material_code_prefix', 'in',
+                    list(CATEGORY_METHODS))], order=[('id', 'ASC')]):
+        Category.write([category], {'safety_method':
+                CATEGORY_METHODS[category.material_code_prefix]})
+    fixed = [it for it in items if it.code[:3] == 'B03']
+    for item in fixed:
+        template = Product(item.id).template
+        Template.write([template], {'safety_min_quantity': 100,
+                'safety_max_quantity': 400})
+
+
+def count_program(site, company, start_date):
+    "Cycle counts of the main plant: A monthly, B quarterly, C twice a year"
+    Program = Pool().get('stocktake.program')
     program, = Program.create([{'name': 'WH1 cycle counts 一厂循环盘点',
                 'company': company.id, 'warehouse': site.warehouse,
-                'start_date': Date.today()}])
-    return Program.generate_tasks([program])
+                'start_date': start_date, 'horizon': 7,
+                'classes': [('create', [
+                            {'abc_class': 'A', 'frequency': 30,
+                                'tolerance_quantity': 0,
+                                'tolerance_value': 0},
+                            {'abc_class': 'B', 'frequency': 91,
+                                'tolerance_quantity': 2,
+                                'tolerance_value': 50},
+                            {'abc_class': 'C', 'frequency': 182,
+                                'tolerance_quantity': 5,
+                                'tolerance_value': 200}])]}])
+    return program
 
 
-def configure(company, users, sites):
-    "Returns counts of what the features produced, for the build summary"
+def erp_endpoint(company, site, items, url, unmapped):
+    "Kingdee endpoint of the main plant with the codes the ERP knows"
+    pool = Pool()
+    Endpoint = pool.get('erp.sync.endpoint')
+    Mapping = pool.get('erp.sync.mapping')
+    endpoint, = Endpoint.create([{'name': 'Kingdee K3Cloud (demo fake)',
+                'company': company.id, 'system': 'kingdee', 'base_url': url,
+                'database': 'FAKE01', 'username': 'demo',
+                'password': 'demo', 'supplier_code': 'VEN001',
+                'customer_code': 'CUST001', 'key_prefix': 'DEMO-',
+                'warehouses': [('add', [site.warehouse])],
+                'max_attempts': 3, 'retry_delay': 600, 'timeout': 5,
+                'call_attempts': 1, 'call_backoff': 0}])
+    # The ERP knows most materials: the others are refused by it and end
+    # as dead letters until someone maps them
+    mapped = [it for it in items
+        if it.kind != 'finished' and it.id not in unmapped]
+    Mapping.create([{'endpoint': endpoint.id, 'type': 'location',
+                'location': site.warehouse,
+                'remote_code': ERP_WAREHOUSE}]
+        + [{'endpoint': endpoint.id, 'type': 'product', 'product': it.id,
+                'remote_code': f'P{it.id:06d}'} for it in mapped])
+    return endpoint
+
+
+def nightly():
+    """The last night's scheduled tasks (as root): ABC classes, statistics,
+    safety stock and order points, alerts"""
     pool = Pool()
     ProductABC = pool.get('stock.product.abc')
     Alert = pool.get('stock.alert')
-    zones = create_zones(sites, users)
-    hold_receipts_for_qc(sites[0])
+    Usage = pool.get('stock.safety.usage')
+    Balance = pool.get('stock.safety.balance')
     ProductABC.compute()
+    # the history was written in bulk: the kept usage and balance are
+    # rebuilt from the moves (stock_safety_alert README)
+    Usage.rebuild()
+    Balance.rebuild()
     Alert.run()
-    tasks = count_program(sites[0], company)
-    return {'zones': len(zones), 'count_tasks': len(tasks or []),
-        'abc_classes': ProductABC.search_count([]),
-        'alerts': Alert.search_count([])}
+
+
+def purchase_requests(warehouse_ids):
+    "Core stock_supply: the purchase requests the order points call for"
+    pool = Pool()
+    Request = pool.get('purchase.request')
+    Location = pool.get('stock.location')
+    Request.generate_requests(warehouses=Location.browse(warehouse_ids))
+
+
+def reconcile(date):
+    "The accountant reconciles the stock value with the stock accounts"
+    pool = Pool()
+    Reconcile = pool.get('stock.ledger.reconcile')
+    record, = Reconcile.create([{'date': date}])
+    Reconcile.compute([record])
+    return record.id
+
+
+def average_cost(product_id):
+    "One material is valued at its average cost (the others at fixed cost)"
+    pool = Pool()
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    Template.write([Product(product_id).template],
+        {'cost_price_method': 'average'})
+
+
+def change_cost(product_id, date, expression):
+    """A cost revision dated back to `date` of an average-cost product,
+    through core's Modify Cost Price wizard: core recomputes the cost of the
+    moves since then and books no stock revaluation for them, which the
+    reconciliation's drill-down then shows (moves and product)"""
+    pool = Pool()
+    Modify = pool.get('product.modify_cost_price', type='wizard')
+    session, _, _ = Modify.create()
+    with Transaction().set_context(active_model='product.product',
+            active_id=product_id, active_ids=[product_id]):
+        Modify.execute(session, {'start': {'date': date,
+                    'cost_price': expression}}, 'modify')
+    Modify.delete(session)
+
+
+def write_down(date, amount):
+    """The accountant writes stock down by a manual entry on the stock
+    account: the reconciliation's drill-down names it. (A cost revision
+    through the wizard is booked by account_stock_continental itself and
+    leaves no difference.)"""
+    pool = Pool()
+    Move = pool.get('account.move')
+    Period = pool.get('account.period')
+    Category = pool.get('product.category')
+    Data = pool.get('ir.model.data')
+    Company = pool.get('company.company')
+    company = Company(Transaction().context['company'])
+    category, = Category.search([('accounting', '=', True)], limit=1)
+    move, = Move.create([{
+                'journal': Data.get_id('account', 'journal_miscellaneous'),
+                'period': Period.find(company, date=date).id,
+                'date': date,
+                'description': 'Write-down of damaged stock 存货跌价',
+                'lines': [('create', [
+                            {'account': category.account_stock.id,
+                                'debit': 0, 'credit': amount},
+                            {'account': category.account_expense.id,
+                                'debit': amount, 'credit': 0}])]}])
+    Move.post([move])

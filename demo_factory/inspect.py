@@ -1,20 +1,35 @@
-"""python -m demo_factory.inspect --db demo: stock figures as Tryton computes them.
+"""python -m demo_factory.inspect --db demo [--alive] [--models]: what a demo holds.
 
-Prints JSON: quantity on hand per product code and warehouse (core
-products_by_location) and the materials that were consumed by production.
+Default: stock figures as Tryton computes them (quantity on hand per product
+code and warehouse, the materials production consumed). --alive: what each
+feature has to act on today (alerts per type, QC hold, receipts waiting,
+count tasks per state, accuracy months, outbox per state...). --models: the
+number of records of every stored model, to compare two builds.
 """
 import argparse
 import json
 import sys
+from collections import Counter
 
-from . import database
+from . import database, opening_example
+
+# Stored models whose rows depend on the build's process, not on the demo
+VOLATILE = {'ir.session', 'ir.session.wizard', 'res.user.login.attempt',
+    'ir.cache', 'ir.queue', 'ir.lang.config', 'res.user.device',
+    'ir.note.read', 'res.user.warning'}
 
 
-def summary(db):
+def _started(db):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     Pool(db).init()
-    with Transaction().start(db, 0, readonly=True):
+    return Pool, Transaction().start(db, 0, readonly=True)
+
+
+def summary(db):
+    Pool, transaction = _started(db)
+    from trytond.transaction import Transaction
+    with transaction:
         pool = Pool()
         Product = pool.get('product.product')
         Location = pool.get('stock.location')
@@ -37,13 +52,105 @@ def summary(db):
             'materials': materials}
 
 
+def model_counts(db):
+    "{model: records} of every model stored in a table of its own"
+    Pool, transaction = _started(db)
+    from trytond.model import ModelSQL
+    with transaction:
+        pool = Pool()
+        cursor = transaction.connection.cursor()
+        counts = {}
+        for name, Model in sorted(pool.iterobject()):
+            if (not issubclass(Model, ModelSQL) or name in VOLATILE
+                    or (callable(Model.table_query)
+                        and Model.table_query() is not None)):
+                continue
+            table = Model.__table__()
+            cursor.execute(*table.select(table.id))
+            counts[name] = len(cursor.fetchall())
+        return counts
+
+
+def alive(db):
+    "What each feature has to act on, as its screens would list it"
+    Pool, transaction = _started(db)
+    from trytond.transaction import Transaction
+    with transaction:
+        pool = Pool()
+        Company = pool.get('company.company')
+        company, = Company.search([], limit=1)
+        with Transaction().set_context(company=company.id,
+                companies=[company.id]):
+            return _alive(pool, company)
+
+
+def _states(Model, domain=None, field='state'):
+    return dict(Counter(getattr(r, field)
+            for r in Model.search(domain or [])))
+
+
+def _alive(pool, company):
+    Alert = pool.get('stock.alert')
+    Parameter = pool.get('stock.safety.parameter')
+    OrderPoint = pool.get('stock.order_point')
+    Request = pool.get('purchase.request')
+    Lot = pool.get('stock.lot')
+    Move = pool.get('stock.move')
+    Shipment = pool.get('stock.shipment.in')
+    Task = pool.get('stocktake.task')
+    Accuracy = pool.get('stocktake.accuracy')
+    Outbox = pool.get('erp.sync.outbox')
+    Mapping = pool.get('erp.sync.mapping')
+    Reconcile = pool.get('stock.ledger.reconcile')
+    parameters = Parameter.search([])
+    held = Lot.search([('qc_state', '=', 'hold')])
+    return {
+        'alerts_open': _states(Alert, [('state', '=', 'open')], 'type'),
+        'parameters': len(parameters),
+        'parameters_with_method': sum(1 for p in parameters if p.method),
+        'parameters_with_safety_stock': sum(1 for p in parameters
+            if p.safety_stock),
+        'parameters_with_reorder_point': sum(1 for p in parameters
+            if p.reorder_point),
+        'order_points': OrderPoint.search_count([]),
+        'purchase_requests': Request.search_count([]),
+        'lots_on_hold': len(held),
+        'hold_dates': len({l.qc_hold_date for l in held}),
+        'lots_released': Lot.search_count([('qc_state', '=', 'released')]),
+        'lots_rejected': Lot.search_count([('qc_state', '=', 'rejected')]),
+        'receipts_waiting': Move.search_count([
+                ('from_location.type', '=', 'supplier'),
+                ('state', '=', 'draft'),
+                ('origin', 'like', 'purchase.line,%')]),
+        'shipments_in': _states(Shipment),
+        'count_tasks': _states(Task),
+        'accuracy_months': sorted({a.month for a in Accuracy.search([])}),
+        'outbox': _states(Outbox),
+        'mappings': Mapping.search_count([]),
+        'reconciliations': [{'date': r.date,
+                'difference': str(r.difference),
+                'kinds': sorted({d.kind for d in r.differences})}
+            for r in Reconcile.search([], order=[('date', 'ASC')])],
+        'opening_example_problems': opening_example.import_check(company),
+        }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m demo_factory.inspect')
     parser.add_argument('--db', default='demo')
     parser.add_argument('--uri', default='sqlite://')
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument('--alive', action='store_true')
+    what.add_argument('--models', action='store_true')
     options = parser.parse_args(argv)
     database.configure(options.uri)
-    json.dump(summary(options.db), sys.stdout, sort_keys=True)
+    if options.alive:
+        result = alive(options.db)
+    elif options.models:
+        result = model_counts(options.db)
+    else:
+        result = summary(options.db)
+    json.dump(result, sys.stdout, sort_keys=True, default=str)
     return 0
 
 

@@ -5,8 +5,11 @@ would take hours through `Move.do()`. The rows written are the columns the ORM
 itself stores for done moves and done documents, so Tryton reads them back as
 its own (stock quantities, shipment lists, purchase history).
 """
+import bisect
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from sql import Table
 from sql.aggregate import Max
@@ -43,7 +46,31 @@ COLUMNS = {
         'effective_date', 'planned_date', 'state', 'currency', 'unit_price',
         'cost_price', 'lot', 'shipment', 'origin', 'production_input',
         'production_output'],
+    # what account_stock_continental books when a move is done
+    'account_move': ['id', 'company', 'number', 'journal', 'period', 'date',
+        'post_date', 'origin', 'state', 'description'],
+    'account_move_line': ['id', 'move', 'account', 'debit', 'credit',
+        'state'],
     }
+
+
+@dataclass
+class StockAccounts:
+    "Where the history's stock account moves go"
+    stock: int
+    stock_in: int
+    stock_out: int
+    journal: int
+    periods: list      # [(start date, end date, period id)] sorted
+
+    def __post_init__(self):
+        self.starts = [p[0] for p in self.periods]
+
+    def period(self, date):
+        index = bisect.bisect_right(self.starts, date) - 1
+        start, end, id_ = self.periods[index]
+        assert start <= date <= end, date
+        return id_
 
 
 class BulkWriter:
@@ -55,17 +82,25 @@ class BulkWriter:
         self.rows = defaultdict(list)
         self.next_id = {}
         self.counts = defaultdict(int)
-        self.now = dt.datetime.now()
+        # Rows are stamped with the simulated day that made them, not the
+        # build's clock: the count snapshot compares move stamps with the
+        # time of the count, and a build is deterministic only without it
+        self.stamp = dt.datetime(2000, 1, 1)
+        self.resync()
+
+    def resync(self):
+        "Continue after the ids the ORM used since the last flush"
         cursor = Transaction().connection.cursor()
-        for name in columns:
+        for name in self.columns:
             table = Table(name)
             cursor.execute(*table.select(Max(table.id)))
-            self.next_id[name] = (cursor.fetchone()[0] or 0) + 1
+            self.next_id[name] = max(self.next_id.get(name, 1),
+                (cursor.fetchone()[0] or 0) + 1)
 
     def _add(self, table, values):
         id_ = self.next_id[table]
         self.next_id[table] += 1
-        self.rows[table].append([id_] + values)
+        self.rows[table].append([id_] + values + [0, self.stamp])
         if len(self.rows[table]) >= FLUSH_ROWS:
             self.write_all()
         return id_
@@ -83,8 +118,7 @@ class BulkWriter:
             chunk = rows[start:start + step]
             cursor.execute(*table.insert(
                     [getattr(table, c) for c in columns]
-                    + [table.create_uid, table.create_date],
-                    [r + [0, self.now] for r in chunk]))
+                    + [table.create_uid, table.create_date], chunk))
         self.counts[name] += len(rows)
 
     def write_all(self):
@@ -101,10 +135,21 @@ class BulkWriter:
 
 
 class Sink(BulkWriter):
-    "The simulated history: done documents and their done moves"
+    """The simulated history: done documents and their done moves, with the
+    stock account moves account_stock_continental would have posted"""
 
-    def __init__(self, company, currency, locations, addresses):
+    def __init__(self, company, currency, locations, addresses,
+            accounting=None):
+        # (from type, to type) -> continental move type, as the
+        # reconciliation reads it (imported here: after the configuration)
+        from trytond.modules.stock_ledger.reconcile_compute import MOVE_TYPES
         super().__init__(COLUMNS)
+        self.move_types = MOVE_TYPES
+        self.accounting = accounting
+        cursor = Transaction().connection.cursor()
+        location = Table('stock_location')
+        cursor.execute(*location.select(location.id, location.type))
+        self.types = dict(cursor.fetchall())
         self.company, self.currency = company, currency
         self.supplier = locations['supplier']
         self.customer = locations['customer']
@@ -115,10 +160,39 @@ class Sink(BulkWriter):
     def move(self, item, qty, from_loc, to_loc, date, shipment, origin=None,
             unit_price=None, lot=None, production_input=None,
             production_output=None):
-        return self._add('stock_move', [self.company, item.id, item.unit,
+        # core: a currency only with a unit price (moves from suppliers and
+        # to customers), else its domain refuses the move on any write
+        id_ = self._add('stock_move', [self.company, item.id, item.unit,
                 float(qty), float(qty), from_loc, to_loc, date, date, 'done',
-                self.currency, unit_price, item.cost, lot, shipment, origin,
+                self.currency if unit_price is not None else None,
+                unit_price, item.cost, lot, shipment, origin,
                 production_input, production_output])
+        if self.accounting:
+            self.account_move(id_, item, qty, from_loc, to_loc, date)
+        return id_
+
+    def account_move(self, move, item, qty, from_loc, to_loc, date):
+        """The stock account move of a done move, as continental books it
+        for a fixed cost price: quantity x cost against the stock account"""
+        type_ = self.move_types.get((self.types[from_loc],
+                self.types[to_loc]))
+        if not type_:
+            return
+        amount = (Decimal(str(qty)) * item.cost).quantize(Decimal('0.01'))
+        if not amount:
+            return
+        a = self.accounting
+        period = a.period(date)
+        id_ = self.next_id['account_move']
+        self._add('account_move', [self.company, f'HST{id_:07d}', a.journal,
+                period, date, date, f'stock.move,{move}', 'posted', None])
+        if type_.startswith('in_'):
+            lines = [(a.stock_in, 0, amount), (a.stock, amount, 0)]
+        else:
+            lines = [(a.stock_out, amount, 0), (a.stock, 0, amount)]
+        for account, debit, credit in lines:
+            self._add('account_move_line', [id_, account, debit, credit,
+                    'valid'])
 
     def lot(self, item, number, expiry):
         id_ = self.next_id['stock_lot']

@@ -69,27 +69,46 @@ def create_company(options):
 
 
 def create_accounting(company, today):
-    "A minimal chart so that purchases and sales work from the web client"
+    """A minimal chart, and continental stock accounting on the category of
+    every product, for the fiscal years of the history; returns the
+    category and where the history's stock account moves go"""
     from trytond.modules.account.tests import create_chart, get_fiscalyear
+
+    from .loader import StockAccounts
     pool = Pool()
     Account = pool.get('account.account')
     FiscalYear = pool.get('account.fiscalyear')
+    Period = pool.get('account.period')
     Category = pool.get('product.category')
     create_chart(company)
-    for year in {today.year - 1, today.year}:
+    for year in [today.year - 1, today.year]:
         fiscalyear = get_fiscalyear(company, today=dt.date(year, 6, 30))
+        fiscalyear.account_stock_method = 'continental'
         fiscalyear.save()
         FiscalYear.create_period([fiscalyear])
-    expense, = Account.search([('type.expense', '=', True),
-            ('closed', '!=', True),
-            ('company', '=', company.id)], limit=1)
-    revenue, = Account.search([('type.revenue', '=', True),
-            ('closed', '!=', True),
-            ('company', '=', company.id)], limit=1)
+
+    def account(domain):
+        found, = Account.search([('company', '=', company.id),
+                ('closed', '!=', True)] + domain, limit=1,
+            order=[('code', 'ASC'), ('id', 'ASC')])
+        return found
+    expense = account([('type.expense', '=', True)])
+    revenue = account([('type.revenue', '=', True)])
+    # the accounts core's continental scenario uses
+    stock = account([('code', '=', '1.3.1')])
+    stock_in = account([('code', '=', '5.1.5')])
+    stock_out, = Account.copy([stock_in], default={
+            'name': 'Stock Out 存货发出', 'code': '5.1.6'})
     category, = Category.create([{'name': 'Stock items 存货',
                 'accounting': True, 'account_expense': expense.id,
-                'account_revenue': revenue.id}])
-    return category
+                'account_revenue': revenue.id, 'account_stock': stock.id,
+                'account_stock_in': stock_in.id,
+                'account_stock_out': stock_out.id}])
+    periods = sorted((p.start_date, p.end_date, p.id) for p in Period.search(
+            [('fiscalyear.company', '=', company.id),
+                ('type', '=', 'standard')]))
+    return category, StockAccounts(stock.id, stock_in.id, stock_out.id,
+        _ref('account', 'journal_stock'), periods)
 
 
 def create_users(company):

@@ -1,17 +1,20 @@
-"""python -m demo_factory.serve --db demo [--port 8000]: trytond + sao on 127.0.0.1.
+"""python -m demo_factory.serve --db demo [--port 8000] [--erp-port 8765]: trytond
++ sao on 127.0.0.1, and beside it the fake Kingdee ERP the demo's endpoint posts to.
 
 Runs trytond in the foreground and prints the URL and the demo logins once the
-server answers a JSON-RPC login (so the printed URL is known to work).
+server answers a JSON-RPC login (so the printed URL is known to work); the
+fake stops with it.
 """
 import argparse
 import json
 import pathlib
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
 
-from . import database
+from . import database, erp
 from .names import USERS
 
 
@@ -53,9 +56,32 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m demo_factory.serve')
     parser.add_argument('--db', default='demo')
     parser.add_argument('--port', type=int, default=8000)
+    parser.add_argument('--erp-port', type=int, default=erp.DEFAULT_PORT)
     options = parser.parse_args(argv)
+    try:
+        fake = erp.fake(options.erp_port).start()
+    except OSError as exc:
+        fake = None
+        print(f'Fake Kingdee not started on port {options.erp_port} '
+            f'({exc}): the outbox will wait for it.', file=sys.stderr)
+    try:
+        return _serve(options, fake)
+    finally:
+        if fake:
+            fake.stop()
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _serve(options, fake):
+    # stopped by a kill as by Ctrl-C: trytond and the fake stop together
+    signal.signal(signal.SIGTERM, _stop)
     process, url = start(options.db, options.port)
     print(f'\nDemo factory ready: {url}/  (database "{options.db}")')
+    if fake:
+        print(f'  fake Kingdee ERP: {erp.url(options.erp_port)}')
     print(f'  admin / {database.ADMIN_PASSWORD}   (English, all rights)')
     for login, name, lang, _ in USERS:
         print(f'  {login} / factory   {name} [{lang}]')

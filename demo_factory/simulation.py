@@ -25,6 +25,10 @@ class Simulation:
         self.fifo = defaultdict(deque)           # (index, warehouse) -> lots
         self.on_order = defaultdict(float)
         self.arrivals = defaultdict(list)        # day -> purchases
+        # purchases arriving in the live days: made by the real purchase
+        # and receipt flows afterwards (live.py), not written here
+        self.live_orders = []
+        self.live_from = options.days - options.live_days
         self._demand()
 
     # -- parameters ---------------------------------------------------
@@ -37,11 +41,17 @@ class Simulation:
             if item.kind != 'finished':
                 continue
             self.daily[index] = rng.uniform(0.5, 8)
-            if rng.random() < 0.1:
-                self.stop_day[index] = rng.randint(60, 120)
+            if rng.random() < 0.15:
+                # discontinued: early ones leave dead stock, late ones slow
+                self.stop_day[index] = (rng.randint(60, 120)
+                    if rng.random() < 0.5
+                    else self.o.days - rng.randint(50, 100))
             for material, qty in item.bom:
                 self.usage[(material, item.warehouse)] += (
                     self.daily[index] * qty)
+        # whatever the size, one finished good stopped selling two months
+        # ago: its stock is slow (the early stops above are dead stock)
+        self.stop_day[next(iter(self.daily))] = self.o.days - 70
         self.total_usage = defaultdict(float)
         for (material, _), value in self.usage.items():
             self.total_usage[material] += value
@@ -102,9 +112,13 @@ class Simulation:
             expiry)
 
     # -- the year ----------------------------------------------------
-    def run(self):
+    def run(self, checkpoint=None):
+        """checkpoint(simulation, day), when given, runs after each day's
+        bulk rows (the count flows of the history)"""
+        self.sink.stamp = dt.datetime.combine(self.date(0), dt.time(6))
         self.opening()
         for day in range(self.o.days):
+            self.sink.stamp = dt.datetime.combine(self.date(day), dt.time(6))
             for purchase in self.arrivals.pop(day, []):
                 self.arrive(purchase, day)
             for index in self.daily:
@@ -113,7 +127,26 @@ class Simulation:
             self.replenish(day)
             if self.date(day).weekday() == 0:
                 self.transfer(day)
+            if checkpoint:
+                checkpoint(self, day)
         self.sink.flush()
+
+    def adjust(self, index, warehouse, qty, lot=None):
+        "A count found qty more (or less) in the bin than the books said"
+        key = (index, warehouse)
+        self.stock[key] = max(0, self.stock[key] + qty)
+        if not self.items[index].lots:
+            return
+        queue = self.fifo[key]
+        for entry in queue:
+            if entry[0] == lot:
+                entry[1] += qty
+                break
+        else:
+            if qty > 0:
+                queue.append([lot, qty])
+        for entry in [e for e in queue if e[1] <= 1e-9]:
+            queue.remove(entry)
 
     def opening(self):
         "Opening balance on the first day, as an inventory would record it"
@@ -189,10 +222,12 @@ class Simulation:
         for supplier, lines in orders.items():
             lead = max(1, self.items[lines[0][0]].lead_time
                 + self.rng.randint(-2, 6))
+            if day + lead >= self.live_from:
+                self.live_orders.append((day, day + lead, supplier, lines))
+                continue
             purchase = self.sink.purchase(supplier, self.sites[0],
                 self.date(day), lines, self.items)
-            if day + lead < self.o.days:
-                self.arrivals[day + lead].append(purchase)
+            self.arrivals[day + lead].append(purchase)
 
     def arrive(self, purchase, day):
         site = self.sites[0]

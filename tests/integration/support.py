@@ -30,13 +30,15 @@ def build_demo(name, products, days, seed=7):
     uri = backend_uri()
     out = python_module('demo_factory', '--db', name, '--uri', uri,
         '--products', str(products), '--days', str(days),
-        '--seed', str(seed), '--end-date', '2026-06-30', '--fresh')
+        '--seed', str(seed), '--end-date', '2026-06-30', '--fresh',
+        '--erp-port', '0')
     return json.loads(out.strip().splitlines()[-1])
 
 
-def inspect_demo(name):
+def inspect_demo(name, *what):
+    "what: '--alive' or '--models' (python -m demo_factory.inspect)"
     return json.loads(python_module('demo_factory.inspect', '--db', name,
-            '--uri', backend_uri()))
+            '--uri', backend_uri(), *what))
 
 
 def free_port():

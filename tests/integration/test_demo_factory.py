@@ -1,4 +1,5 @@
-"The demo generator is deterministic and its history feeds the statistics."
+"""The demo generator is deterministic, its history feeds the statistics, and
+every feature has something to act on when it is done."""
 import unittest
 
 from demo_factory import database
@@ -13,8 +14,10 @@ class DemoFactoryTestCase(unittest.TestCase):
             unique_name('demo_c')]
         cls.counts = [build_demo(cls.names[0], 40, 120),
             build_demo(cls.names[1], 40, 120),
-            build_demo(cls.names[2], 40, 120, seed=8)]
+            build_demo(cls.names[2], 40, 60, seed=8)]
         cls.summaries = [inspect_demo(n) for n in cls.names]
+        cls.models = [inspect_demo(n, '--models') for n in cls.names[:2]]
+        cls.alive = inspect_demo(cls.names[0], '--alive')
 
     @classmethod
     def tearDownClass(cls):
@@ -28,6 +31,14 @@ class DemoFactoryTestCase(unittest.TestCase):
         self.assertEqual(first['on_hand'], second['on_hand'])
         self.assertEqual(self.counts[0]['stock_move'],
             self.counts[1]['stock_move'])
+
+    def test_same_seed_same_records(self):
+        "Same seed and dates give as many records of every model"
+        first, second = self.models
+        self.assertGreater(first['stocktake.task'], 0)
+        self.assertGreater(first['erp.sync.outbox'], 0)
+        self.assertEqual({m: n for m, n in first.items()
+                if n != second.get(m)}, {})
 
     def test_other_seed_other_quantities(self):
         "The seed matters (the equality above is not vacuous)"
@@ -45,10 +56,63 @@ class DemoFactoryTestCase(unittest.TestCase):
         counts = self.counts[0]
         for kind in ['purchase_purchase', 'stock_shipment_in', 'production',
                 'stock_shipment_out', 'stock_shipment_internal',
-                'stock_lot', 'zones', 'abc_classes', 'alerts', 'count_tasks']:
+                'stock_lot', 'zones', 'count_tasks', 'account_move',
+                'live_purchases']:
             self.assertGreater(counts.get(kind, 0), 0, kind)
 
     def test_no_negative_stock(self):
         negative = {k: v for k, v in self.summaries[0]['on_hand'].items()
             if v < 0}
         self.assertEqual(negative, {})
+
+    def test_alerts_of_every_kind(self):
+        "The alert board has low, overstock, dead, slow and expiring stock"
+        alerts = self.alive['alerts_open']
+        for kind in ['below_safety', 'overstock', 'dead', 'slow',
+                'expiring']:
+            self.assertGreater(alerts.get(kind, 0), 0, kind)
+        self.assertNotIn('negative', alerts)
+
+    def test_safety_stock_computed(self):
+        "Every parameter has a method; order points and requests follow"
+        alive = self.alive
+        self.assertGreater(alive['parameters'], 0)
+        self.assertEqual(alive['parameters_with_method'],
+            alive['parameters'])
+        self.assertGreater(alive['parameters_with_safety_stock'], 0)
+        self.assertGreater(alive['parameters_with_reorder_point'], 0)
+        self.assertGreater(alive['order_points'], 0)
+        self.assertGreater(alive['purchase_requests'], 0)
+
+    def test_receipts_and_qc_hold(self):
+        "Receipts wait, lots wait in QC since different days"
+        alive = self.alive
+        self.assertGreater(alive['receipts_waiting'], 0)
+        self.assertGreater(alive['lots_on_hold'], 0)
+        self.assertGreater(alive['hold_dates'], 1)
+        self.assertGreater(alive['lots_released'], 0)
+
+    def test_counts_waiting_and_accuracy(self):
+        "Tasks wait for count, recount and approval; months of accuracy"
+        tasks = self.alive['count_tasks']
+        for state in ['open', 'recount', 'counted', 'done']:
+            self.assertGreater(tasks.get(state, 0), 0, state)
+        self.assertGreaterEqual(len(self.alive['accuracy_months']), 2)
+
+    def test_outbox_states(self):
+        "The ERP confirmed some postings, refused some, some wait a retry"
+        outbox = self.alive['outbox']
+        for state in ['confirmed', 'failed', 'sent']:
+            self.assertGreater(outbox.get(state, 0), 0, state)
+        self.assertGreater(self.alive['mappings'], 0)
+
+    def test_reconciliation(self):
+        "Zero difference on the history; the write-down in the drill-down"
+        before, after = self.alive['reconciliations']
+        self.assertEqual(before['difference'], '0.00')
+        self.assertEqual(after['difference'], '1250.00')
+        self.assertEqual(after['kinds'], ['other'])
+
+    def test_opening_example(self):
+        "The example opening workbook passes the import check on the demo"
+        self.assertEqual(self.alive['opening_example_problems'], [])
