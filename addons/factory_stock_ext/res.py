@@ -12,3 +12,11 @@ class UserApplication(metaclass=PoolMeta):
         application = ('factory_scan', "Factory Scanning")
         if application not in cls.application.selection:
             cls.application.selection.append(application)
+
+    @classmethod
+    def check(cls, key, application):
+        # Core looks at the key and its state only: the key of a user who
+        # was deactivated must stop working too, on every route
+        record = super().check(key, application)
+        if record and record.user.active:
+            return record
