@@ -490,8 +490,13 @@ class JSONErrors:
     def _error(self, environ, start_response, database, answered):
         from trytond.protocols.wrappers import Request
         status = answered['code']
+        allow = {m.strip().upper()
+            for m in (answered.get('allow') or '').split(',') if m.strip()}
         if 300 <= status < 400:
             status = 404  # an API has one address per endpoint
+        elif status == 405 and not allow - {'OPTIONS', 'HEAD'}:
+            # Core answers CORS preflights on every path: no endpoint here
+            status, answered['allow'] = 404, None
         code = HTTP_CODES.get(status,
             'server_error' if status >= 500 else 'not_found')
         if code in STATUS:
