@@ -92,7 +92,7 @@ class ScanTestCase(_DBTestCase):
         Line = pool.get('stock.scan.line')
         f, shipment = self._receipt()
         first = Session.scan(shipment, 'L-STEEL-1', 6, client_key='same')
-        again, duplicate = Session._scan(shipment, 'L-STEEL-1', 6,
+        again, duplicate = Session.record_scan(shipment, 'L-STEEL-1', 6,
             client_key='same')
         self.assertTrue(duplicate)
         self.assertEqual(first, again)
@@ -103,7 +103,7 @@ class ScanTestCase(_DBTestCase):
 
     @tx
     def test_client_key_unique_in_database(self):
-        "The unique constraint holds even when the ORM check is bypassed"
+        "The key is unique in its scope even when the check is bypassed"
         pool = Pool()
         Session = pool.get('stock.scan.session')
         Line = pool.get('stock.scan.line')
@@ -112,6 +112,7 @@ class ScanTestCase(_DBTestCase):
         with self.assertRaises(Exception):
             with Transaction().set_context(_scan_checked=True):
                 Line.create([{'session': line.session.id,
+                            'user': line.user.id if line.user else None,
                             'client_key': 'dup', 'result': 'accepted'}])
 
     @tx

@@ -46,7 +46,7 @@ class ExcelFilesTestCase(_DBTestCase):
             excel.append(book.active, [label(c) for c in COLUMNS])
             row = {'product_code': '=1+1', 'product_name': NAME,
                 'unit': 'u', 'warehouse': 'WH', 'location': 'A-01',
-                'quantity': 1}
+                'quantity': 1, 'unit_cost': 2}
             excel.append(book.active, [row.get(c.key) for c in COLUMNS])
             Import.import_file(excel.save(book), file_name='f.xlsx',
                 date=DATE, create_products=True)
