@@ -9,7 +9,7 @@ import datetime as dt
 import os
 
 from trytond.modules.factory_stock_ext import http_api
-from trytond.protocols.wrappers import Response
+from trytond.protocols.wrappers import Response, set_max_request_size
 from trytond.transaction import Transaction, without_check_access
 from trytond.wsgi import app
 
@@ -43,12 +43,16 @@ def _static(name, content_type):
     return http_api.secure(response, CSP)
 
 
+# A size of its own: trytond then never tries the Authorization header as a
+# login (a page needs none)
 @app.route('/<database_name>/stocktake/', methods=['GET'])
+@set_max_request_size(http_api.MAX_BODY)
 def page(request, database_name):
     return _static('stocktake.html', 'text/html; charset=utf-8')
 
 
 @app.route('/<database_name>/stocktake/static/<name>', methods=['GET'])
+@set_max_request_size(http_api.MAX_BODY)
 def static(request, database_name, name):
     if name not in FILES:
         # The layer's middleware answers it in the JSON error shape

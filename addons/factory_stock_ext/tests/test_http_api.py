@@ -253,3 +253,42 @@ class HTTPAPITestCase(RouteTestCase):
                 User = Pool().get('res.user')
                 User.write([User(self.users['clerk'])], {'language': None})
                 transaction.commit()
+
+    def test_rpc_create_same_rules(self):
+        "ScanLine.create (JSON-RPC, the form) checks what the route checks"
+        from trytond.exceptions import UserError
+        document = self.new_shipment()
+        response = self.post('scan', {'document': document,
+                'code': 'M-STEEL', 'quantity': 1, 'client_key': 'rpc-1'})
+        session = response.json['session']
+        other = self.new_shipment()
+        self.post('scan', {'document': other, 'code': 'M-STEEL',
+                'quantity': 1, 'client_key': 'rpc-other'})
+        with Transaction().start(DB_NAME, self.users['clerk'], context={
+                    'company': self.f.company.id, '_check_access': True}):
+            Line = Pool().get('stock.scan.line')
+            for values, code in [
+                    ({'quantity': 1e308}, 'invalid_quantity'),
+                    ({'quantity': float('nan')}, 'invalid_quantity'),
+                    ({'quantity': True}, 'invalid_quantity'),
+                    ({'quantity': 2.5}, 'quantity_decimals'),
+                    ({'client_key': 'x' * 65}, 'invalid_client_key'),
+                    ({'client_key': 'rpc-other'}, 'client_key_conflict'),
+                    ({'code': 'M\x00'}, 'invalid_field'),
+                    ]:
+                with self.subTest(values=values), \
+                        self.assertRaises(UserError) as cm:
+                    Line.create([dict({'session': session,
+                                    'code': 'M-STEEL', 'quantity': 1},
+                                **values)])
+                self.assertEqual(cm.exception.code, code)
+            # Whatever the client claims, the checker decides the result
+            line, = Line.create([{'session': session, 'code': 'NOPE',
+                        'quantity': 1, 'result': 'accepted',
+                        'message': 'forged', 'client_key': 'rpc-2'}])
+            self.assertEqual((line.result, line.move), ('unknown_code', None))
+            self.assertNotEqual(line.message, 'forged')
+            # A replay in its scope is the line first logged
+            again, = Line.create([{'session': session, 'code': 'M-STEEL',
+                        'quantity': 1, 'client_key': 'rpc-1'}])
+            self.assertEqual(again.id, response.json['line'])

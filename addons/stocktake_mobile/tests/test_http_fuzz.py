@@ -26,6 +26,8 @@ from .tools import create_task, setup_stock
 EXAMPLES = int(os.environ.get('FUZZ_EXAMPLES', 60))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
     database=None, suppress_health_check=list(HealthCheck))
+HEADER_CHARACTERS = string.printable.translate(
+    {ord(c): None for c in '\r\n\x0b\x0c'})
 # Tables a request may write: a refused one must leave them as they were
 TABLES = ['stock.scan.line', 'stock.scan.session', 'stock.lot',
     'stocktake.count', 'stocktake.task.line', 'stocktake.task',
@@ -84,7 +86,7 @@ class FuzzHTTPAPITestCase(RouteTestCase):
                     [('code', '=', 'SUP')])[0])
             products = Product.browse(data['products'])
             cls.document = str(shipment_in(f, [(products[0], 50, None),
-                        (products[1], 2.5, None)]))
+                        (products[1], 3, None)]))
 
     def setUp(self):
         super().setUp()
@@ -132,8 +134,9 @@ class FuzzHTTPAPITestCase(RouteTestCase):
             headers['Authorization'] = (
                 'bearer ' + self.data['keys']['alice'])
         elif authorization == 'random':
+            # No line break: HTTP cannot carry one in a header
             headers['Authorization'] = draw(st.text(
-                    string.printable, max_size=300)).strip()
+                    HEADER_CHARACTERS, max_size=300)).strip()
         elif authorization == 'basic':
             headers['Authorization'] = 'Basic YWxpY2U6eA=='
         elif authorization == 'session':
