@@ -258,30 +258,39 @@ class ScanSession(Workflow, ModelSQL, ModelView):
                 raise scan_error('document_closed',
                     document=document.rec_name)
             if row[2]:
-                session = cls(row[2])
+                session = cls(row[2], document=document, kind=kind,
+                    device=device, state='open')
             else:
                 session, = cls.create([{'document': str(document),
                             'kind': kind, 'device': device}])
-        line, = Line.create([{'session': session.id, 'code': code,
-                    'quantity': quantity,
-                    'location': cls._location_id(location),
-                    'lot': lot, 'client_key': client_key,
-                    'device': device}])
+        location = cls._location_row(location)
+        # What was just read under the lock is handed to ScanLine.create,
+        # which would otherwise read it again (a context key starting with
+        # '_' never comes from a client)
+        with Transaction().set_context(_scan_locked={
+                    'session': session, 'state': row[0],
+                    'location': location}):
+            line, = Line.create([{'session': session.id, 'code': code,
+                        'quantity': quantity,
+                        'location': location[0] if location else None,
+                        'lot': lot, 'client_key': client_key,
+                        'device': device}])
         return line, False
 
     @staticmethod
-    def _location_id(location):
-        "Id of the scanned location given as a record, an id or a code"
+    def _location_row(location):
+        """scan_sql.location_row of the scanned location given as a record,
+        an id or a code"""
         if location is None or location == '':
             return None
+        Pool().get('ir.model.access').check('stock.location', 'read')
         if isinstance(location, str):
-            Pool().get('ir.model.access').check('stock.location', 'read')
             row = scan_sql.location_row(code=location.strip())
-            if not row:
-                raise scan_error('unknown_location',
-                    location=location[:80])
-            return row[0]
-        return int(location)
+        else:
+            row = scan_sql.location_row(location_id=int(location))
+        if not row:
+            raise scan_error('unknown_location', location=str(location)[:80])
+        return row
 
     @classmethod
     def _document(cls, document):
@@ -463,32 +472,39 @@ class ScanLine(ModelSQL, ModelView):
         "Id of the line logged for these client values (or of its replay)"
         pool = Pool()
         Session = pool.get('stock.scan.session')
-        session = Session.open_session(values.get('session'))
-        document = session.document
         client_key = inputs.client_key(values.get('client_key'))
-        row = scan_sql.lock_document(document, client_key,
-            scan_sql.rule_query(document))
-        if not row:
-            raise scan_error('unknown_document', document=str(document))
-        if row[1]:
-            return row[1]
-        if row[-1]:
-            raise inputs.key_conflict(client_key)
+        locked = Transaction().context.get('_scan_locked') or {}
+        location = values.get('location')
+        if (locked.get('session') is not None
+                and locked['session'].id == values.get('session')):
+            # ScanSession.record_scan has just locked, looked up the key
+            session, state = locked['session'], locked['state']
+            document = session.document
+            if locked['location'] and locked['location'][0] == location:
+                location = locked['location']
+        else:
+            session = Session.open_session(values.get('session'))
+            document = session.document
+            row = scan_sql.lock_document(document, client_key,
+                scan_sql.rule_query(document))
+            if not row:
+                raise scan_error('unknown_document', document=str(document))
+            if row[1]:
+                return row[1]
+            if row[-1]:
+                raise inputs.key_conflict(client_key)
+            state = row[0]
         if session.state != 'open':
             raise scan_error('session_closed', session=session.rec_name)
         code = inputs.text(values.get('code'), 'code', required=True)
         quantity = inputs.quantity(values.get('quantity'), positive=True)
-        location = values.get('location')
-        if location is not None:
-            location = scan_sql.location_row(location_id=int(location))
-            if not location:
-                raise scan_error('unknown_location',
-                    location=values['location'])
+        if location is not None and not isinstance(location, tuple):
+            location = Session._location_row(int(location))
         lot = values.get('lot')
         if isinstance(lot, str):
             lot = inputs.text(lot, 'lot')
         checker = ScanChecker(session)
-        checked = checker.check(code, quantity, location, lot, state=row[0])
+        checked = checker.check(code, quantity, location, lot, state=state)
         if checked.get('product') and not quantity.is_integer():
             digits, unit, unit_name = scan_sql.unit(checked['product'])
             inputs.check_decimals(quantity, SimpleNamespace(digits=digits,

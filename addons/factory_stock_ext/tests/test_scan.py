@@ -210,7 +210,7 @@ class ScanTestCase(_DBTestCase):
             Production.run([prod])
         over = Session.scan(prod, 'L-STEEL-1', 12, location=f.bin1)
         self.assertEqual(over.result, 'over_quantity')
-        ok = Session.scan(prod, 'L-STEEL-1', 10.5, location=f.bin1)
+        ok = Session.scan(prod, 'L-STEEL-1', 11, location=f.bin1)
         self.assertEqual(ok.result, 'accepted')
         clerk = user_in(['factory_stock_ext.group_factory_clerk'], 'clerk',
             f.company)
@@ -219,9 +219,9 @@ class ScanTestCase(_DBTestCase):
                 Line.approve([over], 'rush order')
         Line.approve([over], 'rush order')
         self.assertEqual(Line(over.id).result, 'approved')
-        back = Production.return_material(prod, 'L-STEEL-1', 2.5,
+        back = Production.return_material(prod, 'L-STEEL-1', 3,
             location=f.bin1)
-        self.assertEqual(back.quantity, -2.5)
+        self.assertEqual(back.quantity, -3)
         with self.assertRaises(ScanError) as cm:
             Production.return_material(prod, 'L-STEEL-1', 100)
         self.assertEqual(cm.exception.code, 'return_beyond_issued')

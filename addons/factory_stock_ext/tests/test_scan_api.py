@@ -135,7 +135,7 @@ class ScanAPITestCase(RouteTestCase):
         refused = self.post('complete', {'session': line['session']})
         self.assertEqual(refused.status_code, HTTPStatus.BAD_REQUEST)
         self.assertEqual(refused.json['error']['code'], 'incomplete')
-        self.assertIn('Steel', refused.json['message'])
+        self.assertIn('Steel', refused.json['error']['message'])
         clerk = self.post('complete', {'session': line['session'],
                 'override_reason': 'short delivery'})
         self.assertEqual(clerk.json['error']['code'], 'override_access')
