@@ -4,6 +4,7 @@
 # JSON error shape {"error": {"code", "message"}} with a translated message,
 # one language rule, request size limits and security headers.  Documented
 # in docs/HTTP_API.md.
+import copy
 import json
 import logging
 import threading
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
 MAX_ID = 2 ** 31 - 1
 KEY_MAX_LENGTH = 256
+# A change of a user's preferences reaches the APIs within this time
+PREFERENCES_SECONDS = 60
 # Path segments after /<database>/ served by this layer
 API_PREFIXES = {'factory_scan'}
 PAGE_PREFIXES = set()
@@ -213,6 +216,31 @@ def authenticate(request, application):
     return record.user.id
 
 
+_preferences = {}  # (database, user): (expires, context)
+_preferences_lock = threading.Lock()
+
+
+def preferences(pool, user):
+    """The context of the user's preferences (company, language, …) as a
+    client gets it at login, kept PREFERENCES_SECONDS in this process:
+    computing it costs more than a whole scan, and a device calls many
+    times a minute"""
+    key = (pool.database_name, user)
+    now = time.monotonic()
+    with _preferences_lock:
+        expires, context = _preferences.get(key, (0, None))
+    if context is None or expires < now:
+        User = pool.get('res.user')
+        with Transaction().set_user(user):
+            context = User.get_preferences(context_only=True)
+        with _preferences_lock:
+            if len(_preferences) > 10000:
+                _preferences.clear()
+            _preferences[key] = (now + PREFERENCES_SECONDS,
+                copy.deepcopy(context))
+    return copy.deepcopy(context)
+
+
 def read_json(request, max_size=MAX_BODY):
     "The body as a dict ({} when empty); 400/413 otherwise"
     try:
@@ -326,9 +354,7 @@ def route(path, methods, application=None, readonly=None,
             with transaction.set_context(language=language or
                     transaction.language):
                 user = authenticate(request, application)
-            User = pool.get('res.user')
-            with transaction.set_user(user):
-                context = User.get_preferences(context_only=True)
+            context = preferences(pool, user)
             if language:
                 context['language'] = language
             with transaction.set_user(user), \

@@ -16,7 +16,13 @@ class UserApplication(metaclass=PoolMeta):
     @classmethod
     def check(cls, key, application):
         # Core looks at the key and its state only: the key of a user who
-        # was deactivated must stop working too, on every route
-        record = super().check(key, application)
-        if record and record.user.active:
-            return record
+        # was deactivated must stop working too, on every route (same
+        # search as core with the user's state, in one query)
+        records = cls.search([
+                ('key', '=', key),
+                ('application', '=', application),
+                ('state', '=', 'validated'),
+                ('user.active', '=', True),
+                ], limit=1)
+        if records:
+            return records[0]
