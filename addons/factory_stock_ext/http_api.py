@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
 MAX_ID = 2 ** 31 - 1
 KEY_MAX_LENGTH = 256
-# A change of a user's preferences reaches the APIs within this time
+# The user's preferences are computed again after this time (at once when
+# the user record changes)
 PREFERENCES_SECONDS = 60
 # Path segments after /<database>/ served by this layer
 API_PREFIXES = {'factory_scan'}
@@ -222,10 +223,14 @@ _preferences_lock = threading.Lock()
 
 def preferences(pool, user):
     """The context of the user's preferences (company, language, …) as a
-    client gets it at login, kept PREFERENCES_SECONDS in this process:
-    computing it costs more than a whole scan, and a device calls many
-    times a minute"""
-    key = (pool.database_name, user)
+    client gets it at login, kept PREFERENCES_SECONDS in this process (or
+    until the user record is written): computing it costs more than a
+    whole scan, and a device calls many times a minute"""
+    table = pool.get('res.user').__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.select(table.write_date, table.create_date,
+            where=table.id == user))
+    key = (pool.database_name, user, cursor.fetchone())
     now = time.monotonic()
     with _preferences_lock:
         expires, context = _preferences.get(key, (0, None))
