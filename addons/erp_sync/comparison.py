@@ -1,11 +1,11 @@
 # This file is part of the factory addons.
 "Stock comparison: our on-hand stock against the ERP's last snapshot"
 import datetime as dt
-from io import BytesIO
 
 from sql.aggregate import Sum
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.factory_stock_ext import excel
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.report import Report
@@ -155,24 +155,24 @@ class ComparisonExcel(Report):
 
     @classmethod
     def workbook(cls, records):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font, PatternFill
+        "Through the Excel layer: codes and names are written formula-safe"
+        styles = excel.styles()
         pool = Pool()
         Comparison = pool.get('erp.sync.stock.comparison')
 
-        book = Workbook()
+        book = excel.workbook()
         sheet = book.active
         sheet.title = 'Stock'
         names = ['endpoint', 'warehouse_code', 'product_code', 'product',
             'ours', 'theirs', 'difference']
         # fields_get: the headers in the user's language
         labels = Comparison.fields_get(names)
-        sheet.append([labels[n]['string'] for n in names])
+        excel.append(sheet, [labels[n]['string'] for n in names])
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        highlight = PatternFill('solid', start_color='FFC7CE')
+            cell.font = styles.Font(bold=True)
+        highlight = styles.PatternFill('solid', start_color='FFC7CE')
         for record in records:
-            sheet.append([
+            excel.append(sheet, [
                     record.endpoint.rec_name, record.warehouse_code,
                     record.product_code,
                     record.product.rec_name if record.product else '',
@@ -184,6 +184,4 @@ class ComparisonExcel(Report):
         sheet.auto_filter.ref = sheet.dimensions
         for column, width in zip('ABCDEFG', [20, 14, 18, 30, 12, 12, 12]):
             sheet.column_dimensions[column].width = width
-        content = BytesIO()
-        book.save(content)
-        return content.getvalue()
+        return excel.save(book)

@@ -17,3 +17,21 @@ class ABCConfigurationError(ValidationError):
 
 class LotTraceError(UserError):
     pass
+
+
+class CodedError(UserError):
+    """A refusal with a stable `code` (and HTTP `status`) for the HTTP API;
+    the message is the translated ir.message"""
+
+    def __init__(self, code, message, *args, status=400, **kwargs):
+        super().__init__(message, *args, **kwargs)
+        self.code = code
+        self.status = status
+
+
+class InputError(CodedError):
+    "A value sent by a client breaks an input rule (inputs.py)"
+
+
+class ExcelError(CodedError):
+    "A workbook refused by the Excel layer (excel.py)"

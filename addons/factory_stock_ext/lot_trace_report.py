@@ -1,15 +1,11 @@
 # One-click trace from a lot (wizard opening the tree) and its xlsx export.
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.pyson import PYSONEncoder
 from trytond.report import Report
 from trytond.wizard import StateAction, Wizard
 
+from . import excel
 from .exceptions import LotTraceError
 
 
@@ -58,24 +54,24 @@ class LotTraceExport(Report):
 
     @classmethod
     def render_xlsx(cls, traces):
+        "Through the Excel layer: names, lots and parties formula-safe"
         Node = Pool().get('stock.lot.trace.node')
-        workbook = Workbook()
+        bold = excel.styles().Font(bold=True)
+        workbook = excel.workbook()
         workbook.remove(workbook.active)
         fields = ['kind', 'direction', 'name', 'product', 'lot', 'party',
             'date', 'quantity', 'unit']
         descriptions = Node.fields_get(fields)
         for number, rows in traces:
-            sheet = workbook.create_sheet(number[:31])
-            sheet.append(['Level'] + [
+            sheet = workbook.create_sheet(excel.title(number))
+            excel.append(sheet, ['Level'] + [
                     descriptions[f]['string'] for f in fields])
             for cell in sheet[1]:
-                cell.font = Font(bold=True)
+                cell.font = bold
             for node, depth in rows:
-                sheet.append([depth] + [
+                excel.append(sheet, [depth] + [
                         cls._cell(node, f, descriptions[f]) for f in fields])
-        output = BytesIO()
-        workbook.save(output)
-        return output.getvalue()
+        return excel.save(workbook)
 
     @classmethod
     def _walk(cls, nodes):

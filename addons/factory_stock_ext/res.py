@@ -12,3 +12,17 @@ class UserApplication(metaclass=PoolMeta):
         application = ('factory_scan', "Factory Scanning")
         if application not in cls.application.selection:
             cls.application.selection.append(application)
+
+    @classmethod
+    def check(cls, key, application):
+        # Core looks at the key and its state only: the key of a user who
+        # was deactivated must stop working too, on every route (same
+        # search as core with the user's state, in one query)
+        records = cls.search([
+                ('key', '=', key),
+                ('application', '=', application),
+                ('state', '=', 'validated'),
+                ('user.active', '=', True),
+                ], limit=1)
+        if records:
+            return records[0]

@@ -2,10 +2,12 @@
 # movement of a document is checked by scans; refusals are logged as lines.
 import datetime as dt
 import uuid
+from types import SimpleNamespace
 
 from sql import Null
 from sql.aggregate import Sum
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -13,7 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from . import scan_sql
+from . import inputs, scan_sql
 from .exceptions_scan import check_group, scan_error
 from .scan_rules import ScanChecker, default_kind, kinds_of
 
@@ -211,86 +213,108 @@ class ScanSession(Workflow, ModelSQL, ModelView):
     def scan(cls, document, code, quantity, location=None, lot=None,
             client_key=None, device=None, kind=None):
         "Python API: check and log one scan; return the stock.scan.line"
-        return cls._scan(document, code, quantity, location=location,
+        return cls.record_scan(document, code, quantity, location=location,
             lot=lot, client_key=client_key, device=device, kind=kind)[0]
 
     @classmethod
-    def _scan(cls, document, code, quantity, location=None, lot=None,
+    def record_scan(cls, document, code, quantity, location=None, lot=None,
             client_key=None, device=None, kind=None):
-        """Return (line, duplicate).
+        """Check and log one scan on the open session of this user and
+        device (opened if needed); return (line, duplicate).
 
-        The hot path of every handheld scan: a handful of indexed SQL
-        queries (scan_sql), no read of the whole document or session.
-        `document` may also be a session; `location` a record, an id or a
-        scan_sql.location_row."""
+        `document` is a document record, its reference 'model,id' or a
+        session; `location` a record, an id or a code; `lot` a number or
+        an id.  A replay of client_key in its scope (document, user)
+        returns the line first logged; the key used in another scope is
+        refused (409).  The line is created by ScanLine.create, which
+        checks it: the HTTP API and JSON-RPC end there alike."""
         pool = Pool()
         Line = pool.get('stock.scan.line')
-        session_id = state = None
+        client_key = inputs.client_key(client_key)
+        device = inputs.text(device, 'device', inputs.KEY_LENGTH)
+        session = None
         if isinstance(document, cls):
-            session_id = document.id
-            row = scan_sql.session_row(session_id,
-                scan_sql.rule_query(document))
-            if not row:
-                raise scan_error('unknown_session', session=session_id)
-            reference, kind, state, session_device = row
-            device = device or session_device
-            model, id_ = reference.split(',')
-            document = pool.get(model)(int(id_))
+            session = cls.open_session(document.id)
+            document, kind = session.document, session.kind
+            device = device or session.device
+        else:
+            document = cls._document(document)
+            if kind is not None and kind not in dict(KINDS):
+                raise scan_error('invalid_kind', kind=str(kind)[:40])
         # Serialise scans of one document: coverage must count every session
         user = Transaction().user or None
         row = scan_sql.lock_document(document, client_key,
-            scan_sql.rule_query(document),
-            None if session_id else (kind or kinds_of(document), user, device))
+            scan_sql.rule_query(document), None if session else (
+                kind or kinds_of(document), user, device))
         if not row:
             raise scan_error('unknown_document', document=str(document))
-        document_state, sent = row[:2]
-        if sent:
-            return Line(sent), True
-        if not session_id:
-            kind = kind or default_kind(document, document_state)
+        if row[1]:
+            return Line(row[1]), True
+        if row[-1]:
+            raise inputs.key_conflict(client_key)
+        if not session:
+            kind = kind or default_kind(document, row[0])
             if not kind:
                 raise scan_error('document_closed',
                     document=document.rec_name)
-            session_id, state = row[2], 'open'
-            if not session_id:
-                session_id, = map(int, cls.create([{
-                                'document': str(document), 'kind': kind,
-                                'device': device}]))
-        if state != 'open':
-            raise scan_error('session_closed',
-                session=cls(session_id).rec_name)
-        session = cls(session_id, document=document, kind=kind, device=device)
-        line = session._new_line(code, quantity, location, lot, client_key,
-            device, document_state)
+            if row[2]:
+                session = cls(row[2], document=document, kind=kind,
+                    device=device, state='open')
+            else:
+                session, = cls.create([{'document': str(document),
+                            'kind': kind, 'device': device}])
+        location = cls._location_row(location)
+        # What was just read under the lock is handed to ScanLine.create,
+        # which would otherwise read it again (a context key starting with
+        # '_' never comes from a client)
+        with Transaction().set_context(_scan_locked={
+                    'session': session, 'state': row[0],
+                    'location': location}):
+            line, = Line.create([{'session': session.id, 'code': code,
+                        'quantity': quantity,
+                        'location': location[0] if location else None,
+                        'lot': lot, 'client_key': client_key,
+                        'device': device}])
         return line, False
+
+    @staticmethod
+    def _location_row(location):
+        """scan_sql.location_row of the scanned location given as a record,
+        an id or a code"""
+        if location is None or location == '':
+            return None
+        Pool().get('ir.model.access').check('stock.location', 'read')
+        if isinstance(location, str):
+            row = scan_sql.location_row(code=location.strip())
+        else:
+            row = scan_sql.location_row(location_id=int(location))
+        if not row:
+            raise scan_error('unknown_location', location=str(location)[:80])
+        return row
+
+    @classmethod
+    def _document(cls, document):
+        "The scanned document of a record or of its reference 'model,id'"
+        pool = Pool()
+        if not isinstance(document, str):
+            return document
+        model, _, id_ = document.partition(',')
+        if (model not in dict(cls.get_documents()) or not model
+                or not id_.isdigit() or not 0 < int(id_) < 2 ** 31):
+            raise scan_error('unknown_document', document=document[:80])
+        return pool.get(model)(int(id_))
+
+    @classmethod
+    def open_session(cls, session_id):
+        "The session if the user may read it, else unknown_session"
+        sessions = cls.search([('id', '=', session_id)], limit=1)
+        if not sessions:
+            raise scan_error('unknown_session', session=session_id)
+        return sessions[0]
 
     def lock_document(self):
         "Row-lock the document for the rest of the transaction (scan_sql)"
         scan_sql.lock_document(self.document)
-
-    def _new_line(self, code, quantity, location, lot, client_key, device,
-            document_state=None):
-        "Check the scan, append it to the log with one INSERT"
-        pool = Pool()
-        Line = pool.get('stock.scan.line')
-        if not quantity or quantity <= 0:
-            raise scan_error('invalid_quantity', code=code)
-        values = ScanChecker(self).check(code, quantity, location, lot,
-            state=document_state)
-        values.update({
-                'session': self.id, 'code': code,
-                # a GS1 label's own quantity, else the scanned one
-                'quantity': values.get('quantity', quantity),
-                'client_key': client_key or uuid.uuid4().hex,
-                'device': device or self.device,
-                'user': Transaction().user or None,
-                'scanned_at': dt.datetime.now(),
-                })
-        line_id = scan_sql.insert_line(values)
-        # The caller reads these back: no SELECT of the new line
-        return Line(line_id, **{k: values[k] for k in (
-                    'session', 'result', 'message', 'product', 'lot', 'move',
-                    'quantity', 'code', 'client_key', 'location')})
 
     @classmethod
     @ModelView.button
@@ -375,6 +399,9 @@ class ScanLine(ModelSQL, ModelView):
     scanned_at = fields.DateTime("Scanned At", readonly=True)
     device = fields.Char("Device", states=_new_only)
     client_key = fields.Char("Client Key", states=_new_only, strip=False)
+    # Scope of the client key with the user (the company is the document's)
+    document = fields.Reference("Document", selection='get_documents',
+        readonly=True)
     approved_by = fields.Many2One('res.user', "Approved By", readonly=True)
     override_reason = fields.Char("Override Reason", readonly=True)
 
@@ -382,9 +409,11 @@ class ScanLine(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        # The unique constraint is also the index of the client key lookup
+        # A key is unique in its scope (document, user); the constraint is
+        # also the index of the key lookup (key first)
         cls._sql_constraints += [
-            ('client_key_unique', Unique(t, t.client_key),
+            ('client_key_scope_unique',
+                Unique(t, t.client_key, t.document, t.user),
                 'factory_stock_ext.msg_scan_client_key_unique'),
             ]
         # Each scan sums what was counted per move of its product
@@ -394,21 +423,115 @@ class ScanLine(ModelSQL, ModelView):
         cls._order = [('id', 'DESC')]
 
     @classmethod
-    def create(cls, vlist):
-        # Lines from the form (keyboard wedge) are checked again here,
-        # under the document lock, one at a time
-        if Transaction().context.get('_scan_checked'):
-            return super().create(vlist)
+    def __register__(cls, module):
         pool = Pool()
         Session = pool.get('stock.scan.session')
-        lines = []
-        for values in vlist:
-            session = Session(values['session'])
-            lines.append(Session._scan(session, values.get('code'),
-                    values.get('quantity'), location=values.get('location'),
-                    lot=values.get('lot'), client_key=values.get('client_key'),
-                    device=values.get('device'))[0])
-        return cls.browse(lines)
+        exists = backend.TableHandler.table_exist(cls._table)
+        had_document = exists and cls.__table_handler__(
+            module).column_exist('document')
+        super().__register__(module)
+        table_h = cls.__table_handler__(module)
+        # Keys were unique over every document before they had a scope
+        table_h.drop_constraint('client_key_unique')
+        if exists and not had_document:
+            line, session = cls.__table__(), Session.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*line.update([line.document],
+                    [session.select(session.document,
+                            where=session.id == line.session)]))
+
+    @classmethod
+    def get_documents(cls):
+        return Pool().get('stock.scan.session').get_documents()
+
+    @classmethod
+    def create(cls, vlist):
+        """Check each scan under its document lock and log it.
+
+        The one way a scan line is made, for the HTTP API (through
+        ScanSession.record_scan) and for JSON-RPC (the form's keyboard
+        wedge) alike: whatever the client sent, the result, product, move
+        and message are the checker's.  A replay of a client key in its
+        scope gives the line first logged."""
+        if Transaction().context.get('_scan_checked'):
+            # Lines the workflow itself writes (override, returns)
+            vlist = [cls._with_document(v) for v in vlist]
+            return super().create(vlist)
+        return cls.browse([cls._checked_line(v) for v in vlist])
+
+    @classmethod
+    def _with_document(cls, values):
+        if 'document' not in values and values.get('session'):
+            Session = Pool().get('stock.scan.session')
+            values = dict(values,
+                document=str(Session(values['session']).document))
+        return values
+
+    @classmethod
+    def _checked_line(cls, values):
+        "Id of the line logged for these client values (or of its replay)"
+        pool = Pool()
+        Session = pool.get('stock.scan.session')
+        client_key = inputs.client_key(values.get('client_key'))
+        locked = Transaction().context.get('_scan_locked') or {}
+        location = values.get('location')
+        if (locked.get('session') is not None
+                and locked['session'].id == values.get('session')):
+            # ScanSession.record_scan has just locked, looked up the key
+            session, state = locked['session'], locked['state']
+            document = session.document
+            if locked['location'] and locked['location'][0] == location:
+                location = locked['location']
+        else:
+            session = Session.open_session(values.get('session'))
+            document = session.document
+            row = scan_sql.lock_document(document, client_key,
+                scan_sql.rule_query(document))
+            if not row:
+                raise scan_error('unknown_document', document=str(document))
+            if row[1]:
+                return row[1]
+            if row[-1]:
+                raise inputs.key_conflict(client_key)
+            state = row[0]
+        if session.state != 'open':
+            raise scan_error('session_closed', session=session.rec_name)
+        code = inputs.text(values.get('code'), 'code', required=True)
+        quantity = inputs.quantity(values.get('quantity'), positive=True)
+        if location is not None and not isinstance(location, tuple):
+            location = Session._location_row(int(location))
+        lot = values.get('lot')
+        if isinstance(lot, str):
+            lot = inputs.text(lot, 'lot')
+        checker = ScanChecker(session)
+        checked = checker.check(code, quantity, location, lot, state=state)
+        if checked.get('product') and not quantity.is_integer():
+            digits, unit, unit_name = scan_sql.unit(checked['product'])
+            inputs.check_decimals(quantity, SimpleNamespace(digits=digits,
+                    rec_name=scan_sql.rec_name('product.uom,name',
+                        (None, unit, unit_name))),
+                scan_sql.rec_name('product.template,name',
+                    checker.product_name))
+        checked.update({
+                'session': session.id, 'document': str(document),
+                # a GS1 label's own quantity, else the scanned one
+                'code': code, 'quantity': checked.get('quantity', quantity),
+                'client_key': client_key or uuid.uuid4().hex,
+                'device': inputs.text(values.get('device'), 'device',
+                    inputs.KEY_LENGTH) or session.device,
+                'user': Transaction().user or None,
+                'scanned_at': dt.datetime.now(),
+                })
+        line, = super().create([checked])
+        return line.id
+
+    @classmethod
+    def readable_line(cls, line_id):
+        "The line if the user may read it, else unknown_line"
+        lines = cls.search([('id', '=', line_id)], limit=1)
+        if not lines:
+            raise scan_error('unknown_line', line=line_id)
+        return lines[0]
 
     @classmethod
     def covered(cls, move_ids):

@@ -7,7 +7,6 @@ import datetime as dt
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import CurrentTimestamp
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -38,10 +37,13 @@ def rule_query(record):
         return Model.search([('id', '=', record.id)], order=[], query=True)
 
 
-def lock_document(document, client_key=None, rule=None, session=None):
+def lock_document(document, client_key=None, rule=None, session=None,
+        user=False):
     """Row-lock the document if the user may read it; return (its state,
-    the line already sent with client_key, the open session of `session`
-    = (kinds by state, user, device)) or None if there is no document.
+    the line already sent with client_key in this scope, [the open session
+    of `session` = (kinds by state, user, device)], whether client_key was
+    used in another scope) or None if there is no document.  The scope of
+    a key is (document, user): the company is the document's.
     One round trip where the database has UPDATE … RETURNING.
 
     A no-op UPDATE rather than Model.lock(): lock() restarts the whole
@@ -52,14 +54,27 @@ def lock_document(document, client_key=None, rule=None, session=None):
     computed with every other session's committed scans."""
     table = document.__class__.__table__()
     line = Pool().get('stock.scan.line').__table__()
+    if user is False:
+        user = Transaction().user or None
     where = table.id == document.id
     if rule is not None:
         where &= table.id.in_(rule)
-    columns = [table.state, line.select(line.id,
-            where=line.client_key == client_key, limit=1)
-        if client_key else Literal(None)]
+    if client_key:
+        key = line.client_key == client_key
+        mine = (line.document == str(document)) & (
+            (line.user == user) if user else (line.user == Null))
+        sent = line.select(line.id, where=key & mine, limit=1)
+        # Another scope: the line itself is never read (nothing of it leaks)
+        other_user = ((line.user == Null) | (line.user != user)) if user \
+            else (line.user != Null)
+        elsewhere = line.select(Literal(1), where=key & (
+                (line.document != str(document)) | other_user), limit=1)
+    else:
+        sent = elsewhere = Literal(None)
+    columns = [table.state, sent]
     if session:
         columns.append(_open_session(document, table.state, *session))
+    columns.append(elsewhere)
     database = Transaction().database
     update = table.update([table.write_date], [table.write_date],
         where=where)
@@ -220,29 +235,14 @@ def location_name(location_id):
     return rec_name('stock.location,name', location_row(location_id)[3])
 
 
-def insert_line(values):
-    """Append one line to the scan log with a single INSERT; return its id.
-    The values were checked by ScanChecker; should record rules ever apply
-    to scan lines, the ORM creates the line so that they are enforced."""
+def unit(product_id):
+    "(digits, name) of the unit of the product"
     pool = Pool()
-    Line = pool.get('stock.scan.line')
-    ModelAccess = pool.get('ir.model.access')
-    Rule = pool.get('ir.rule')
-    ModelAccess.check(Line.__name__, 'create')
-    if Rule.domain_get(Line.__name__, 'create'):
-        with Transaction().set_context(_scan_checked=True):
-            return Line.create([values])[0].id
-    transaction = Transaction()
-    database = transaction.database
-    table = Line.__table__()
-    columns = sorted(values)
-    row = [transaction.user, CurrentTimestamp()] + [
-        Line._fields[n].sql_format(values[n]) for n in columns]
-    columns = [table.create_uid, table.create_date] + [
-        getattr(table, n) for n in columns]
-    cursor = _cursor()
-    if database.has_returning():
-        cursor.execute(*table.insert(columns, [row], [table.id]))
-        return cursor.fetchone()[0]
-    cursor.execute(*table.insert(columns, [row]))
-    return database.lastid(cursor)
+    product = pool.get('product.product').__table__()
+    template = pool.get('product.template').__table__()
+    uom = pool.get('product.uom').__table__()
+    return _one(product.join(template,
+            condition=template.id == product.template
+            ).join(uom, condition=uom.id == template.default_uom
+            ).select(uom.digits, uom.id, uom.name,
+            where=product.id == product_id))

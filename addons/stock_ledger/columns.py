@@ -1,16 +1,11 @@
 # The opening-balance sheet: its columns, the downloadable template and a
-# streaming reader. Kept free of database access so that it can be tested and
-# fuzzed on its own.
-import io
-import struct
-import zipfile
-import zlib
+# streaming reader, both through the Excel layer of factory_stock_ext (limits
+# before reading, formula-safe cells). Kept free of database access so that
+# it can be tested and fuzzed on its own.
 from collections import namedtuple
-from xml.etree.ElementTree import ParseError
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
+from trytond.modules.factory_stock_ext import excel
+from trytond.modules.factory_stock_ext.exceptions import ExcelError
 
 Column = namedtuple('Column', ['key', 'zh', 'en', 'required', 'example'])
 
@@ -29,15 +24,11 @@ COLUMNS = [
 BY_KEY = {c.key: c for c in COLUMNS}
 DATA_SHEET = "期初 Opening"
 EXAMPLE_SHEET = "示例 Example"
-# A sheet larger than this is refused before it is read: it protects the
-# server from a file that claims a million columns.
+# A row with a value beyond this column is refused: it protects the server
+# from a file that claims a million columns.
 MAX_COLUMNS = 200
-
-
-# What openpyxl, zipfile and the XML parser raise on a damaged file
-DAMAGED = (InvalidFileException, zipfile.BadZipFile, zlib.error, ParseError,
-    LookupError, ValueError, TypeError, OSError, EOFError, AttributeError,
-    struct.error, NotImplementedError, OverflowError)
+# Opening balances of a whole factory: up to a million rows
+LIMITS = excel.Limits(columns=MAX_COLUMNS)
 
 
 class SheetError(Exception):
@@ -61,28 +52,27 @@ for _column in COLUMNS:
 
 def template():
     "Return the .xlsx template: an empty data sheet and a filled example"
-    workbook = Workbook()
+    styles = excel.styles()
+    workbook = excel.workbook()
     data = workbook.active
     data.title = DATA_SHEET
     example = workbook.create_sheet(EXAMPLE_SHEET)
-    bold = Font(bold=True)
-    required = PatternFill('solid', fgColor='FFF2CC')
+    bold = styles.Font(bold=True)
+    required = styles.PatternFill('solid', fgColor='FFF2CC')
     for sheet in (data, example):
-        sheet.append([label(c) for c in COLUMNS])
+        excel.append(sheet, [label(c) for c in COLUMNS])
         for cell, column in zip(sheet[1], COLUMNS):
             cell.font = bold
             if column.required:
                 cell.fill = required
             sheet.column_dimensions[cell.column_letter].width = 22
         sheet.freeze_panes = 'A2'
-    example.append([c.example for c in COLUMNS])
-    example.append([])
-    example.append(["必填列为黄色；库位为空时入仓库的存储库位；数量为绝对数量。",
+    excel.append(example, [c.example for c in COLUMNS])
+    excel.append(example, [])
+    excel.append(example, ["必填列为黄色；库位为空时入仓库的存储库位；数量为绝对数量。",
             "Yellow columns are required; an empty bin means the warehouse "
             "storage location; quantities are absolute on-hand counts."])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return excel.save(workbook)
 
 
 def read_rows(data, required=None):
@@ -90,33 +80,21 @@ def read_rows(data, required=None):
     the first sheet, after a header row naming the columns.
 
     Raises SheetError for a file that is not a readable workbook or has no
-    usable header. Reading is streamed (read-only mode), so memory stays flat
+    usable header, the Excel layer's ExcelError (a UserError) for one beyond
+    its limits. Reading is streamed (read-only mode), so memory stays flat
     whatever the number of rows."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True,
-            data_only=True)
-    except DAMAGED:
-        raise SheetError('msg_opening_file_unreadable')
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise SheetError('msg_opening_file_unreadable')
-        yield from _rows(sheet, required or [
+        yield from _rows(excel.read_rows(data, LIMITS), required or [
                     c.key for c in COLUMNS if c.required])
-    except SheetError:
-        raise
-    # A damaged sheet only fails when its rows are parsed, not when opened
-    except DAMAGED:
+    except ExcelError as error:
+        if error.code != 'unreadable':
+            raise
         raise SheetError('msg_opening_file_unreadable')
-    finally:
-        workbook.close()
 
 
-def _rows(sheet, required):
+def _rows(rows, required):
     columns = None
-    for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-        if len(values) > MAX_COLUMNS:
-            values = values[:MAX_COLUMNS]
+    for number, values in rows:
         if all(_blank(v) for v in values):
             continue
         if columns is None:

@@ -4,13 +4,12 @@ worth and how a report becomes a workbook.
 The rules live here once so the three reports (stock at a date, 收发存
 ledger, ageing) always agree with each other.
 """
-from io import BytesIO
-
 from sql import Cast, Literal, Null
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
 
 from trytond.model import ModelView, fields
+from trytond.modules.factory_stock_ext import excel
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -87,26 +86,20 @@ def strings(model, names):
 
 
 def workbook(sheets):
-    """xlsx bytes of [(title, headers, rows)]: one sheet each, header frozen.
-
-    Excel refuses some characters and more than 31 in a sheet title.
-    """
-    from openpyxl import Workbook
-    book = Workbook()
+    """xlsx bytes of [(title, headers, rows)]: one sheet each, header frozen,
+    through the Excel layer (texts formula-safe, titles valid)."""
+    book = excel.workbook()
     book.remove(book.active)
     for title, headers, rows in sheets:
-        sheet = book.create_sheet(
-            ''.join(c for c in title if c not in '[]:*?/\\')[:31])
-        sheet.append(headers)
+        sheet = book.create_sheet(excel.title(title))
+        excel.append(sheet, headers)
         for row in rows:
-            sheet.append([cell(v) for v in row])
+            excel.append(sheet, [cell(v) for v in row])
         for column in sheet.iter_cols(min_row=1, max_row=1):
             width = max(len(str(column[0].value or '')) + 4, 12)
             sheet.column_dimensions[column[0].column_letter].width = width
         sheet.freeze_panes = 'A2'
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
+    return excel.save(book)
 
 
 def cell(value):

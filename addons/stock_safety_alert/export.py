@@ -1,13 +1,10 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-from io import BytesIO
-
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.factory_stock_ext import excel
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
-
-from .exceptions import ExportError
 
 ALERT_COLUMNS = ['type', 'state', 'product', 'warehouse', 'lot', 'zone',
     'assignee', 'quantity', 'threshold', 'days_of_cover', 'lead_time',
@@ -60,32 +57,27 @@ class Export(Wizard):
         pool = Pool()
         Alert = pool.get('stock.alert')
         Parameter = pool.get('stock.safety.parameter')
-        try:
-            from openpyxl import Workbook
-        except ImportError:
-            raise ExportError(gettext('stock_safety_alert.msg_no_openpyxl'))
         domain = []
         if warehouse:
             domain.append(('warehouse', '=', warehouse.id))
         alert_domain = list(domain)
         if not include_resolved:
             alert_domain.append(('state', '!=', 'resolved'))
-        book = Workbook()
+        book = excel.workbook()
         sheet = book.active
-        sheet.title = gettext('stock_safety_alert.msg_sheet_alerts')
+        sheet.title = excel.title(
+            gettext('stock_safety_alert.msg_sheet_alerts'))
         cls._fill(sheet, Alert, ALERT_COLUMNS, Alert.search(alert_domain))
-        sheet = book.create_sheet(
-            gettext('stock_safety_alert.msg_sheet_parameters'))
+        sheet = book.create_sheet(excel.title(
+                gettext('stock_safety_alert.msg_sheet_parameters')))
         cls._fill(sheet, Parameter, PARAMETER_COLUMNS,
             Parameter.search(domain))
-        data = BytesIO()
-        book.save(data)
-        return data.getvalue()
+        return excel.save(book)
 
     @staticmethod
     def _fill(sheet, Model, columns, records):
         definitions = Model.fields_get(columns)
-        sheet.append([definitions[c]['string'] for c in columns])
+        excel.append(sheet, [definitions[c]['string'] for c in columns])
         for record in records:
             row = []
             for column in columns:
@@ -98,5 +90,6 @@ class Export(Wizard):
                 elif definition['type'] == 'numeric' and value is not None:
                     value = float(value)
                 row.append(value)
-            sheet.append(row)
+            # Names come from users: written formula-safe
+            excel.append(sheet, row)
         sheet.freeze_panes = 'A2'

@@ -11,6 +11,8 @@ from trytond.rpc import RPC
 from trytond.model.fields import SQL_OPERATORS
 from trytond.transaction import Transaction, without_check_access
 
+from trytond.modules.factory_stock_ext import inputs
+
 from .exceptions import ScanError
 from .program import ABC
 
@@ -209,12 +211,21 @@ class Count(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        # A key is unique in its scope (task, counter); the company is the
+        # task's.  Key first: the constraint is the index of the lookup
         cls._sql_constraints += [
-            ('client_key_unique', Unique(t, t.client_key),
+            ('client_key_scope_unique',
+                Unique(t, t.client_key, t.task, t.counter),
                 'stocktake_mobile.msg_count_client_key_unique'),
             ]
         cls._order = [('counted_at', 'DESC'), ('id', 'DESC')]
         cls.__rpc__['scan'] = RPC(readonly=False)
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # Keys were unique over every task before they had a scope
+        cls.__table_handler__(module).drop_constraint('client_key_unique')
 
     @classmethod
     def scan(cls, task_id, location_code, code, quantity, lot_code=None,
@@ -236,10 +247,18 @@ class Count(ModelSQL, ModelView):
         pool = Pool()
         Line = pool.get('stocktake.task.line')
         User = pool.get('res.user')
+        user = User(Transaction().user)
+        client_key = inputs.client_key(client_key)
+        device = inputs.text(device, 'device', inputs.KEY_LENGTH)
         if client_key:
-            existing = cls.search([('client_key', '=', client_key)], limit=1)
+            # A replay in the key's scope gives the count first recorded;
+            # the key used in another scope is refused with nothing of it
+            existing = cls.search([('client_key', '=', client_key)])
+            for other in existing:
+                if other.task == task and other.counter == user:
+                    return other, False
             if existing:
-                return existing[0], False
+                raise inputs.key_conflict(client_key)
         if task.state not in {'open', 'recount'}:
             raise ScanError('msg_task_not_counting',
                 task=task.rec_name, state=task.state)
@@ -248,13 +267,13 @@ class Count(ModelSQL, ModelView):
         if not location:
             raise ScanError('msg_scan_unknown_location',
                 code=location_code, task=task.rec_name)
+        location_code = inputs.text(location_code, 'location') or ''
         product, lot = _resolve(code, lot_code)
-        quantity = _absolute(quantity)
+        quantity = _absolute(quantity, product)
         now = dt.datetime.utcnow()  # Tryton stores naive UTC
         # Offline scans keep their device time, bounded by the task window
         if not counted_at or counted_at > now or counted_at < task.create_date:
             counted_at = now
-        user = User(Transaction().user)
         round_ = 2 if task.state == 'recount' else 1
         lines = Line.search([('task', '=', task.id),
                 ('location', '=', location.id), ('product', '=', product.id),
@@ -288,31 +307,51 @@ class Count(ModelSQL, ModelView):
 
 
 def _resolve(code, lot_code=None):
-    "Product and lot from a scanned code (lot number, product code/barcode)"
+    """Product and lot of a scanned code (lot number, product code or
+    barcode) and of the lot number given with it.  A lot given but unknown,
+    or of another product, is refused: the count is never put on the
+    product without its lot."""
     pool = Pool()
     Product = pool.get('product.product')
     Lot = pool.get('stock.lot')
-    code = (code or '').strip()
-    if lot_code or code:
-        lots = Lot.search([('number', '=', lot_code or code)], limit=2)
-        if len(lots) == 1 and (not lot_code or lots[0].product.code == code
-                or not code):
-            return lots[0].product, lots[0]
+    code = inputs.text(code, 'code') or ''
+    lot_code = inputs.text(lot_code, 'lot')
+    lots = Lot.search([('number', '=', code)], limit=2) if code else []
+    if len(lots) == 1 and lot_code in {None, code}:
+        return lots[0].product, lots[0]
     products = Product.search(['OR', ('code', '=', code),
             ('identifiers.code', '=', code)], limit=1) if code else []
+    if not products and len(lots) == 1:
+        # The code is a lot label: its product is the lot's
+        products = [lots[0].product]
     if not products:
-        raise ScanError('msg_scan_unknown_product', code=lot_code or code)
-    return products[0], None
+        if code or not lot_code:
+            raise ScanError('msg_scan_unknown_product', code=code or '-')
+        lots = Lot.search([('number', '=', lot_code)], limit=2)
+        if len(lots) != 1:
+            raise ScanError('msg_scan_unknown_product', code=lot_code)
+        return lots[0].product, lots[0]
+    product, = products
+    if not lot_code:
+        return product, None
+    lots = Lot.search([('number', '=', lot_code),
+            ('product', '=', product.id)], limit=1)
+    if lots:
+        return product, lots[0]
+    if Lot.search([('number', '=', lot_code)], limit=1):
+        raise ScanError('msg_scan_lot_other_product', lot=lot_code,
+            product=product.rec_name)
+    raise ScanError('msg_scan_unknown_lot', lot=lot_code,
+        product=product.rec_name)
 
 
-def _absolute(quantity):
-    try:
-        value = float(quantity)
-    except (TypeError, ValueError):
-        value = -1
-    if not value >= 0 or value == float('inf'):
-        raise ScanError('msg_scan_negative_quantity', quantity=quantity)
-    return value
+def _absolute(quantity, product=None):
+    "A counted quantity: finite, 0 or more, bounded, in the unit's decimals"
+    quantity = inputs.quantity(quantity)
+    if product is not None:
+        inputs.check_decimals(quantity, product.default_uom,
+            product.rec_name)
+    return quantity
 
 
 def _stamp(value):

@@ -1,18 +1,15 @@
 """HTTP API and static page of the mobile counting screen.
 
 The API never returns book quantities: blind counting is enforced here and by
-the field access rules of stocktake.task.line.
+the field access rules of stocktake.task.line.  Served by the HTTP API layer
+of factory_stock_ext (docs/HTTP_API.md): key authentication, one error
+shape, one language rule, size limits, strict field types.
 """
 import datetime as dt
-import json
 import os
-from http import HTTPStatus
 
-from trytond import backend
-from trytond.exceptions import UserError
-from trytond.model.exceptions import SQLConstraintError
-from trytond.protocols.wrappers import (
-    Response, user_application, with_pool, with_transaction)
+from trytond.modules.factory_stock_ext import http_api
+from trytond.protocols.wrappers import Response, set_max_request_size
 from trytond.transaction import Transaction, without_check_access
 from trytond.wsgi import app
 
@@ -24,62 +21,44 @@ FILES = {
     'stocktake.css': 'text/css; charset=utf-8',
     'i18n.js': 'text/javascript; charset=utf-8',
     }
-# The page only talks to its own origin; inline scripts are not allowed
+# The page only talks to its own origin; inline scripts are not allowed;
+# it is never shown in a frame of another page (clickjacking)
 CSP = ("default-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; object-src 'none'; base-uri 'none'")
-counting = user_application('stocktake_mobile')
+    "media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'")
+COUNTING = 'stocktake_mobile'
+API = '/<database_name>/stocktake/api/'
+# Ids are 32-bit integers: a larger one is an unknown address, not a fault
+TASK = '<int(max=2147483647):task_id>'
+NOT_FOUND = {'task_not_found': 404}
+# Offline scans keep their device time (ms since 1970), up to year 9999
+MAX_TIMESTAMP_MS = 253402300799999
+http_api.register_prefix('stocktake', page=True)
 
 
 def _static(name, content_type):
     with open(os.path.join(STATIC, name), 'rb') as fh:
         response = Response(fh.read(), content_type=content_type)
-    response.headers['Content-Security-Policy'] = CSP
-    response.headers['X-Content-Type-Options'] = 'nosniff'
     response.headers['Cache-Control'] = 'no-cache'
-    return response
+    return http_api.secure(response, CSP)
 
 
+# A size of its own: trytond then never tries the Authorization header as a
+# login (a page needs none)
 @app.route('/<database_name>/stocktake/', methods=['GET'])
+@set_max_request_size(http_api.MAX_BODY)
 def page(request, database_name):
     return _static('stocktake.html', 'text/html; charset=utf-8')
 
 
 @app.route('/<database_name>/stocktake/static/<name>', methods=['GET'])
+@set_max_request_size(http_api.MAX_BODY)
 def static(request, database_name, name):
     if name not in FILES:
-        return Response('Not Found', status=HTTPStatus.NOT_FOUND)
+        # The layer's middleware answers it in the JSON error shape
+        return http_api.secure(http_api.error_response('not_found',
+                'Not Found', status=404))
     return _static(name, FILES[name])
-
-
-def _error(exc, status=HTTPStatus.BAD_REQUEST):
-    # Nothing partial is written: the whole request is rolled back
-    Transaction().rollback()
-    code = exc.code if isinstance(exc, StocktakeError) else 'user_error'
-    return Response(json.dumps({'error': {
-                    'code': code, 'message': exc.message}}),
-        status=status, content_type='application/json')
-
-
-def _api(func):
-    "Run with the user's preferences and the language asked by the page"
-    def wrapper(request, pool, *args, **kwargs):
-        User = pool.get('res.user')
-        context = User.get_preferences(context_only=True)
-        language = request.args.get('language')
-        if language in {'en', 'zh_CN'}:
-            context['language'] = language
-        with Transaction().set_context(context):
-            try:
-                return func(request, pool, *args, **kwargs)
-            except StocktakeError as exc:
-                status = (HTTPStatus.NOT_FOUND
-                    if exc.code == 'task_not_found'
-                    else HTTPStatus.BAD_REQUEST)
-                return _error(exc, status)
-            except UserError as exc:
-                return _error(exc)
-    wrapper.__name__ = func.__name__
-    return wrapper
 
 
 def _task(pool, task_id, lock=False):
@@ -120,90 +99,57 @@ def _task_json(task, lines=False):
     return result
 
 
-@app.route('/<database_name>/stocktake/api/me', methods=['GET'])
-@with_pool
-@with_transaction()
-@counting
-@_api
-def me(request, pool):
+@http_api.route(API + 'me', ['GET'], COUNTING)
+def me(request, pool, data):
     user = pool.get('res.user')(Transaction().user)
     return {'id': user.id, 'name': user.name or user.login,
         'language': user.language.code if user.language else 'en'}
 
 
-@app.route('/<database_name>/stocktake/api/tasks', methods=['GET'])
-@with_pool
-@with_transaction()
-@counting
-@_api
-def tasks(request, pool):
+@http_api.route(API + 'tasks', ['GET'], COUNTING)
+def tasks(request, pool, data):
     Task = pool.get('stocktake.task')
     return [_task_json(t) for t in Task.search(
             [('state', 'in', ['open', 'recount'])])]
 
 
-@app.route('/<database_name>/stocktake/api/tasks/<int:task_id>',
-    methods=['GET'])
-@with_pool
-@with_transaction()
-@counting
-@_api
-def task(request, pool, task_id):
+@http_api.route(API + 'tasks/' + TASK, ['GET'], COUNTING,
+    statuses=NOT_FOUND)
+def task(request, pool, data, task_id):
     return _task_json(_task(pool, task_id), lines=True)
 
 
-@app.route('/<database_name>/stocktake/api/tasks/<int:task_id>/counts',
-    methods=['POST'])
-@with_pool
-@with_transaction()
-@counting
-@_api
-def count(request, pool, task_id):
+@http_api.route(API + 'tasks/' + TASK + '/counts', ['POST'], COUNTING,
+    statuses=NOT_FOUND)
+def count(request, pool, data, task_id):
     Count = pool.get('stocktake.count')
-    data = _json(request)
-    # No task lock: a replayed key racing its original waits on the unique
-    # index and is answered as a duplicate below
+    location = http_api.text(data, 'location', required=True)
+    code = http_api.text(data, 'code', required=True)
+    quantity = http_api.number(data, 'quantity', required=True)
+    lot = http_api.text(data, 'lot')
+    client_key = http_api.text(data, 'client_key')
+    device = http_api.text(data, 'device')
+    counted_at = http_api.number(data, 'counted_at')
+    if counted_at is not None:
+        if not 0 <= counted_at <= MAX_TIMESTAMP_MS:
+            http_api.invalid('counted_at')
+        counted_at = dt.datetime(1970, 1, 1) + dt.timedelta(
+            milliseconds=int(counted_at))
     task = _task(pool, task_id)
-    counted_at = None
-    if isinstance(data.get('counted_at'), (int, float)):
-        counted_at = dt.datetime.utcfromtimestamp(data['counted_at'] / 1000)
     with without_check_access():
-        try:
-            record, created = Count.record(task, str(data.get('location', '')),
-                str(data.get('code', '')), data.get('quantity'),
-                lot_code=data.get('lot') or None,
-                client_key=str(data['client_key'])[:64]
-                if data.get('client_key') else None,
-                device=str(data.get('device') or '')[:64] or None,
-                counted_at=counted_at)
-        except (backend.DatabaseIntegrityError, SQLConstraintError):
-            # Same key committed concurrently by another request: a replay
-            Transaction().rollback()
-            return {'status': 'duplicate', 'client_key': data['client_key']}
+        record, created = Count.record(task, location, code, quantity,
+            lot_code=lot or None, client_key=client_key, device=device,
+            counted_at=counted_at)
         return {'status': 'recorded' if created else 'duplicate',
             'client_key': record.client_key, 'line': record.line.id,
             'quantity': record.quantity}
 
 
-@app.route('/<database_name>/stocktake/api/tasks/<int:task_id>/finish',
-    methods=['POST'])
-@with_pool
-@with_transaction()
-@counting
-@_api
-def finish(request, pool, task_id):
+@http_api.route(API + 'tasks/' + TASK + '/finish', ['POST'], COUNTING,
+    statuses=NOT_FOUND)
+def finish(request, pool, data, task_id):
     Task = pool.get('stocktake.task')
     task = _task(pool, task_id, lock=True)
     with without_check_access():
         Task.finish([task])
         return _task_json(Task(task.id))
-
-
-def _json(request):
-    try:
-        data = json.loads(request.get_data(as_text=True) or '{}')
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise StocktakeError('msg_bad_request', field='body')
-    return data

@@ -4,9 +4,10 @@ Neither carries book quantities (blind counting). The import records each
 filled row through Count.record, the path of the mobile scans, so a sheet
 count and a scan count are the same thing.
 """
-from io import BytesIO
-
 from trytond.model import ModelView, fields
+from trytond.modules.factory_stock_ext import excel
+from trytond.modules.factory_stock_ext.exceptions import (
+    CodedError, ExcelError)
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
@@ -19,6 +20,8 @@ from .line import _absolute, _resolve
 # (translated) header, so a sheet exported in zh_CN imports anywhere
 COLUMNS = ['location', 'code', 'product', 'lot', 'quantity']
 DEVICE = 'sheet'
+# A count sheet is one task: far fewer rows than the opening import
+LIMITS = excel.Limits(rows=100000, columns=50)
 
 
 def sheet_lines(task):
@@ -67,7 +70,6 @@ class TaskExport(Wizard):
 
 def workbook(task):
     "xlsx bytes: one row per line to count and an empty count column"
-    from openpyxl import Workbook
     pool = Pool()
     Line = pool.get('stocktake.task.line')
     Product = pool.get('product.product')
@@ -77,21 +79,19 @@ def workbook(task):
         Product.fields_get(['code'])['code']['string'],
         strings['product']['string'], strings['lot']['string'],
         strings['counted_quantity']['string']]
-    book = Workbook()
+    book = excel.workbook()
     sheet = book.active
-    # Excel refuses some characters and more than 31 in a sheet title
-    sheet.title = ''.join(c for c in task.rec_name if c not in '[]:*?/\\')[:31]
-    sheet.append(headers)
+    sheet.title = excel.title(task.rec_name)
+    excel.append(sheet, headers)
     for line in sheet_lines(task):
-        sheet.append([location_key(line.location), line.product.code or '',
-                line.product.name, line.lot.number if line.lot else '',
-                None])
+        # Names and codes are user data: written formula-safe
+        excel.append(sheet, [location_key(line.location),
+                line.product.code or '', line.product.name,
+                line.lot.number if line.lot else '', None])
     for column, width in zip('ABCDE', [14, 16, 40, 16, 16]):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = 'A2'
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
+    return excel.save(book)
 
 
 class TaskImportStart(ModelView):
@@ -117,23 +117,35 @@ class TaskImport(Wizard):
 
 
 def read_rows(data):
-    "[(row number, [location, code, lot, quantity])] of the filled rows"
-    from openpyxl import load_workbook
-    try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a bad file
-        raise SheetError('msg_sheet_invalid_file', error=str(exc))
+    """[(row number, [location, code, lot, quantity])] of the filled rows,
+    read through the Excel layer (limits checked before reading)"""
     rows = []
-    for number, row in enumerate(
-            book.worksheets[0].iter_rows(min_row=2, values_only=True), 2):
-        row = (list(row) + [None] * len(COLUMNS))[:len(COLUMNS)]
-        location, code, _, lot, quantity = [
-            v.strip() if isinstance(v, str) else v for v in row]
-        if quantity is None or quantity == '':
-            continue  # not counted (yet)
-        rows.append((number, [_text(location), _text(code), _text(lot),
-                    quantity]))
+    try:
+        for number, row in excel.read_rows(data, LIMITS):
+            if number == 1:
+                continue  # header
+            row = (list(row) + [None] * len(COLUMNS))[:len(COLUMNS)]
+            location, code, _, lot, quantity = [
+                v.strip() if isinstance(v, str) else v for v in row]
+            if quantity is None or quantity == '':
+                continue  # not counted (yet)
+            rows.append((number, [_text(location), _text(code), _text(lot),
+                        _number(quantity)]))
+    except ExcelError as exc:
+        if exc.code != 'unreadable':
+            raise  # beyond the limits: the layer's message says which
+        raise SheetError('msg_sheet_invalid_file', error=exc.message) from exc
     return rows
+
+
+def _number(value):
+    "A quantity typed as text in a cell is read as the number it shows"
+    if isinstance(value, str):
+        try:
+            return float(value.replace(',', ''))
+        except ValueError:
+            return value
+    return value
 
 
 def _text(value):
@@ -166,14 +178,14 @@ def import_counts(task, data):
     with without_check_access():
         for number, (location, code, lot, quantity) in rows:
             try:
-                _resolve(code, lot or None)
-                quantity = _absolute(quantity)
+                product, _ = _resolve(code, lot or None)
+                quantity = _absolute(quantity, product)
                 line = known.get((location, code, lot))
                 if line and task.state == 'recount' and (
                         line.first_counted_by == user):
                     raise ScanError('msg_recount_same_user',
                         line=line.rec_name, user=user.rec_name)
-            except ScanError as exc:
+            except (ScanError, CodedError) as exc:
                 raise SheetError('msg_sheet_row', row=number,
                     error=exc.message) from exc
             if not line:

@@ -73,18 +73,18 @@ class ScanAPITestCase(RouteTestCase):
             'client_key': 'api-1', 'device': 'HH-01'}
         first = self.post('scan', scan)
         self.assertEqual(first.status_code, HTTPStatus.OK)
-        self.assertEqual((first.json['result'], first.json['error'],
-                first.json['duplicate']), ('accepted', None, False))
+        self.assertEqual((first.json['result'], first.json['accepted'],
+                first.json['duplicate']), ('accepted', True, False))
         again = self.post('scan', scan)
         self.assertEqual(again.json['line'], first.json['line'])
         self.assertTrue(again.json['duplicate'])
         refused = self.post('scan', dict(scan, code='NOPE',
                 client_key='api-2'))
         self.assertEqual(refused.status_code, HTTPStatus.OK)
-        self.assertEqual(refused.json['error'], 'unknown_code')
+        self.assertEqual(refused.json['result'], 'unknown_code')
         self.assertIn('NOPE', refused.json['message'])
         over = self.post('scan', dict(scan, quantity=7, client_key='api-3'))
-        self.assertEqual(over.json['error'], 'over_quantity')
+        self.assertEqual(over.json['result'], 'over_quantity')
         with Transaction().start(DB_NAME, 1):
             Line = Pool().get('stock.scan.line')
             line = Line(first.json['line'])
@@ -94,10 +94,10 @@ class ScanAPITestCase(RouteTestCase):
                 {line.move.id: 4})
         bad = self.post('scan', dict(scan, quantity=-1, client_key='api-4'))
         self.assertEqual(bad.status_code, HTTPStatus.BAD_REQUEST)
-        self.assertEqual(bad.json['error'], 'invalid_quantity')
+        self.assertEqual(bad.json['error']['code'], 'invalid_quantity')
         garbage = self.client().post('%s/factory_scan/scan' % self.db_name,
             data='not json', headers=self.headers())
-        self.assertEqual(garbage.json['error'], 'bad_request')
+        self.assertEqual(garbage.json['error']['code'], 'bad_json')
 
     def test_unknown_references_and_session(self):
         "Unknown document 404, unknown location 400, scan on a session"
@@ -105,11 +105,11 @@ class ScanAPITestCase(RouteTestCase):
         missing = self.post('scan', {'document': 'stock.shipment.in,999999',
                 'code': 'M-STEEL', 'client_key': 'u-1'})
         self.assertEqual(missing.status_code, HTTPStatus.NOT_FOUND)
-        self.assertEqual(missing.json['error'], 'unknown_document')
+        self.assertEqual(missing.json['error']['code'], 'unknown_document')
         nowhere = self.post('scan', {'document': document, 'code': 'M-STEEL',
                 'location': 'NOWHERE', 'client_key': 'u-2'})
         self.assertEqual(nowhere.status_code, HTTPStatus.BAD_REQUEST)
-        self.assertEqual(nowhere.json['error'], 'unknown_location')
+        self.assertEqual(nowhere.json['error']['code'], 'unknown_location')
         first = self.post('scan', {'document': document, 'code': 'M-STEEL',
                 'quantity': 2, 'location': 'IN', 'client_key': 'u-3'}).json
         self.assertEqual(first['result'], 'accepted')
@@ -120,12 +120,12 @@ class ScanAPITestCase(RouteTestCase):
             ('accepted', first['session'], first['move']))
         over = self.post('scan', {'session': first['session'],
                 'code': 'M-STEEL', 'quantity': 6, 'client_key': 'u-5'}).json
-        self.assertEqual(over['error'], 'over_quantity')
+        self.assertEqual(over['result'], 'over_quantity')
         self.assertIn('5', over['message'])
         gone = self.post('scan', {'session': 999999, 'code': 'M-STEEL',
                 'client_key': 'u-6'})
         self.assertEqual(gone.status_code, HTTPStatus.NOT_FOUND)
-        self.assertEqual(gone.json['error'], 'unknown_session')
+        self.assertEqual(gone.json['error']['code'], 'unknown_session')
 
     def test_complete_override_rules(self):
         "Incomplete is refused with nothing written; only bosses override"
@@ -134,11 +134,11 @@ class ScanAPITestCase(RouteTestCase):
                 'quantity': 3, 'client_key': 'c-1'}).json
         refused = self.post('complete', {'session': line['session']})
         self.assertEqual(refused.status_code, HTTPStatus.BAD_REQUEST)
-        self.assertEqual(refused.json['error'], 'incomplete')
-        self.assertIn('Steel', refused.json['message'])
+        self.assertEqual(refused.json['error']['code'], 'incomplete')
+        self.assertIn('Steel', refused.json['error']['message'])
         clerk = self.post('complete', {'session': line['session'],
                 'override_reason': 'short delivery'})
-        self.assertEqual(clerk.json['error'], 'override_access')
+        self.assertEqual(clerk.json['error']['code'], 'override_access')
         with Transaction().start(DB_NAME, 1):
             Session = Pool().get('stock.scan.session')
             session = Session(line['session'])

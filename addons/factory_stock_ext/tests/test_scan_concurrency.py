@@ -54,7 +54,7 @@ class ScanConcurrencyTestCase(_DBTestCase):
             Session = pool.get('stock.scan.session')
             Shipment = pool.get('stock.shipment.in')
             try:
-                line, _ = Session._scan(
+                line, _ = Session.record_scan(
                     Shipment(int(self.document.split(',')[1])),
                     'M-STEEL', 1, client_key=key, device=device)
                 result = line.result

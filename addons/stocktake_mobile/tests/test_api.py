@@ -96,7 +96,7 @@ class StocktakeAPITestCase(RouteTestCase):
         self.assertEqual(body['error']['code'], 'scan_unknown_product')
         self.assertIn('NOPE', body['error']['message'])
         status, body = self.scan(task_id, 'k3', quantity=-1)
-        self.assertEqual(body['error']['code'], 'scan_negative_quantity')
+        self.assertEqual(body['error']['code'], 'invalid_quantity')
         status, body = self.scan(task_id, 'k4', location='X1')
         self.assertEqual(body['error']['code'], 'scan_unknown_location')
         # Barcode (product.identifier) and lot number resolve too

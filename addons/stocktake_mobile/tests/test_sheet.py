@@ -6,9 +6,12 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction
+
+from trytond.modules.factory_stock_ext.tests.tools_excel import zip_bomb
 
 from ..exceptions import SheetError
 from .tools import create_task, setup_stock
@@ -184,9 +187,38 @@ class SheetTestCase(_DBTestCase):
         self.assertEqual((line.first_quantity, line.counted_quantity),
             (1, 2))
 
+    @with_transaction()
+    def test_zip_bomb_refused(self):
+        "Finding 5: a workbook unpacking to 174 MiB is refused unread"
+        data, task_id = self.setup()
+        with self.as_user(data), self.assertRaises(UserError) as cm:
+            self.run_wizard('stocktake.task.import', task_id, 'import_',
+                {'start': {'file': zip_bomb()}})
+        self.assertEqual(cm.exception.code, 'unpacked_too_large')
+        self.assertIn('174.6 MB', cm.exception.message)
+        self.assertEqual(self.counts(task_id), [])
+
+    @with_transaction()
+    def test_export_formula_safe(self):
+        "Finding 5: names that look like formulas are exported as texts"
+        pool = Pool()
+        Template = pool.get('product.template')
+        data, task_id = self.setup()
+        product = pool.get('product.product')(data['products'][1])
+        Template.write([product.template],
+            {'name': '=HYPERLINK("http://evil.example","x")'})
+        with self.as_user(data):
+            book = self.export(task_id)
+        cells = [c for row in book.worksheets[0].iter_rows()
+            for c in row if isinstance(c.value, str)
+            and c.value.startswith('=')]
+        self.assertTrue(cells)
+        for cell in cells:
+            self.assertEqual(cell.data_type, 's')
+            self.assertTrue(cell.quotePrefix)
+
     @staticmethod
     def save(book):
         data = BytesIO()
         book.save(data)
         return data.getvalue()
-
