@@ -30,10 +30,23 @@ def sources_hash():
     return digest.hexdigest()[:16]
 
 
+def secret_key():
+    """The demo server's key for ERP credentials ([erp_sync] secret_key):
+    made once per checkout under var/, never committed"""
+    path = VAR / 'erp_sync_secret.key'
+    if not path.exists():
+        from cryptography.fernet import Fernet
+        VAR.mkdir(exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def environ(uri):
     "trytond settings as environment variables (absolute paths, any cwd)"
     env = dict(os.environ)
     env['TRYTOND_DATABASE__URI'] = uri
+    env.setdefault('TRYTOND_ERP_SYNC__SECRET_KEY', secret_key())
     env['TRYTOND_DATABASE__PATH'] = str(VAR)
     env['TRYTOND_WEB__ROOT'] = str(ROOT / 'web' / 'node_modules'
         / 'tryton-sao')
@@ -49,6 +62,10 @@ def configure(uri):
     # set explicitly too: the environment is only read for some options
     config.set('database', 'uri', uri)
     config.set('database', 'path', str(VAR))
+    if not config.has_section('erp_sync'):
+        config.add_section('erp_sync')
+    config.set('erp_sync', 'secret_key',
+        os.environ['TRYTOND_ERP_SYNC__SECRET_KEY'])
     return config
 
 
