@@ -15,6 +15,8 @@ DEFAULT_PORT = 8765
 # materials the fake knows (P000000...): more than any demo maps
 FAKE_MATERIALS = 100000
 RETRYABLE_FAULTS = 3
+# The login the fake accepts and the demo's endpoint sends (demo only)
+ACCOUNT, USERNAME, PASSWORD = 'FAKE01', 'demo', 'demo-pass-7'
 
 
 def free_port():
@@ -29,7 +31,8 @@ def url(port):
 
 def fake(port, seed=0):
     from connectors.fakes import FakeKingdee
-    return FakeKingdee(port=port, seed=seed, materials=FAKE_MATERIALS)
+    return FakeKingdee(port=port, seed=seed, materials=FAKE_MATERIALS,
+        acct_id=ACCOUNT, username=USERNAME, password=PASSWORD)
 
 
 @contextlib.contextmanager

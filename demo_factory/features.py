@@ -10,6 +10,8 @@ own models and scheduled-task methods.
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from . import erp
+
 ZONE_OWNERS = {
     # zone location code: (responsible, deputies); the supervisor zhang
     # approves the main plant's counts, so he counts none of them there
@@ -110,8 +112,8 @@ def erp_endpoint(company, site, items, url, unmapped):
     Mapping = pool.get('erp.sync.mapping')
     endpoint, = Endpoint.create([{'name': 'Kingdee K3Cloud (demo fake)',
                 'company': company.id, 'system': 'kingdee', 'base_url': url,
-                'database': 'FAKE01', 'username': 'demo',
-                'password': 'demo', 'supplier_code': 'VEN001',
+                'database': erp.ACCOUNT, 'username': erp.USERNAME,
+                'password': erp.PASSWORD, 'supplier_code': 'VEN001',
                 'customer_code': 'CUST001', 'key_prefix': 'DEMO-',
                 'warehouses': [('add', [site.warehouse])],
                 'max_attempts': 3, 'retry_delay': 600, 'timeout': 5,
