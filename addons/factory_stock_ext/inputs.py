@@ -3,9 +3,12 @@
 # API layer: a JSON-RPC call and an HTTP request are refused alike.
 import math
 import unicodedata
+from contextlib import contextmanager
 from decimal import Decimal
 
+from trytond import backend
 from trytond.i18n import gettext
+from trytond.model.exceptions import SQLConstraintError
 
 from .exceptions import InputError
 
@@ -17,6 +20,9 @@ TEXT_LENGTH = 256
 # Control characters break labels and PostgreSQL refuses NUL; surrogates
 # cannot be stored as UTF-8
 _REFUSED_CATEGORIES = {'Cc', 'Cs'}
+# GS1-128 / DataMatrix scanners send FNC1 as the group separator between
+# variable-length element strings: a barcode carries it, a name does not
+GS1_SEPARATOR = '\x1d'
 
 
 def error(code, message_id, status=400, **variables):
@@ -76,14 +82,32 @@ def key_conflict(key):
         status=409, key=key)
 
 
-def text(value, field, length=TEXT_LENGTH, required=False):
-    "A text sent by a client (code, device, …), stripped; None if empty"
+@contextmanager
+def key_race(client_key, message_id):
+    """Create under a client key's unique constraint: when a concurrent
+    request with the same key committed first, the constraint fails here and
+    the request is retried (as for any concurrent update), so that it finds
+    that record and answers as a replay instead of an error."""
+    try:
+        yield
+    except SQLConstraintError as exception:
+        if client_key and exception.message == gettext(message_id):
+            raise backend.DatabaseOperationalError(
+                'client key recorded concurrently') from exception
+        raise
+
+
+def text(value, field, length=TEXT_LENGTH, required=False, barcode=False):
+    """A text sent by a client (code, device, …), stripped; None if empty.
+    A barcode may carry the GS1 group separator."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise error('invalid_field', 'msg_input_text', field=field,
                 length=length)
         return None
-    if not isinstance(value, str) or len(value) > length or not _clean(value):
+    if (not isinstance(value, str) or len(value) > length
+            or not _clean(value.replace(GS1_SEPARATOR, '') if barcode
+                else value)):
         raise error('invalid_field', 'msg_input_text', field=field,
             length=length)
     return value.strip()

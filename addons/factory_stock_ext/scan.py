@@ -496,7 +496,8 @@ class ScanLine(ModelSQL, ModelView):
             state = row[0]
         if session.state != 'open':
             raise scan_error('session_closed', session=session.rec_name)
-        code = inputs.text(values.get('code'), 'code', required=True)
+        code = inputs.text(values.get('code'), 'code', required=True,
+            barcode=True)
         quantity = inputs.quantity(values.get('quantity'), positive=True)
         if location is not None and not isinstance(location, tuple):
             location = Session._location_row(int(location))

@@ -290,10 +290,12 @@ class Count(ModelSQL, ModelView):
         if round_ == 2 and line.first_counted_by == user:
             raise ScanError('msg_recount_same_user', line=line.rec_name,
                 user=user.rec_name)
-        count, = cls.create([{'task': task.id, 'line': line.id,
-                    'quantity': quantity, 'round': round_,
-                    'counted_at': counted_at, 'counter': user.id,
-                    'device': device, 'client_key': client_key}])
+        with inputs.key_race(client_key,
+                'stocktake_mobile.msg_count_client_key_unique'):
+            count, = cls.create([{'task': task.id, 'line': line.id,
+                        'quantity': quantity, 'round': round_,
+                        'counted_at': counted_at, 'counter': user.id,
+                        'device': device, 'client_key': client_key}])
         # Absolute counts: the latest scan of the round replaces earlier ones
         if (line.round or 0) < round_ or not line.counted_at or (
                 counted_at >= line.counted_at):
@@ -314,7 +316,7 @@ def _resolve(code, lot_code=None):
     pool = Pool()
     Product = pool.get('product.product')
     Lot = pool.get('stock.lot')
-    code = inputs.text(code, 'code') or ''
+    code = inputs.text(code, 'code', barcode=True) or ''
     lot_code = inputs.text(lot_code, 'lot')
     lots = Lot.search([('number', '=', code)], limit=2) if code else []
     if len(lots) == 1 and lot_code in {None, code}:

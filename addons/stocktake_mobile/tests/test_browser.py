@@ -175,7 +175,8 @@ class StocktakeBrowserTestCase(RouteTestCase):
         self.assertEqual(self.server_count_rows(self.task_id), 5)
 
     def test_two_devices_in_parallel(self):
-        "Concurrent devices replaying each other's keys: exact totals"
+        """Concurrent devices: a device replaying its own keys gets its
+        counts back, another user's keys are refused (409): exact totals"""
         scans = [{'client_key': f'race-{i}', 'location': f'B{i % 2 + 1}',
                 'code': f'P00{i // 2 + 1}', 'quantity': i + 1}
             for i in range(8)]
@@ -183,13 +184,23 @@ class StocktakeBrowserTestCase(RouteTestCase):
 
         def device(user, order):
             for scan in order:
-                results.append(self.post(
-                        f'tasks/{self.race_task_id}/counts', scan, user))
+                status, body = self.post(
+                    f'tasks/{self.race_task_id}/counts', scan, user)
+                results.append((scan['client_key'], user, status, body))
         threads = [threading.Thread(target=device, args=args) for args in [
                 ('alice', scans), ('bob', scans[::-1]), ('alice', scans)]]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        self.assertEqual([r[0] for r in results], [200] * 24, results)
+        self.assertEqual({r[2] for r in results} - {200, 409}, set(),
+            results)
+        for scan in scans:
+            key = scan['client_key']
+            owners = {r[1] for r in results if r[0] == key and r[2] == 200}
+            # One user owns each key; the other user's replay got nothing
+            self.assertEqual(len(owners), 1, (key, results))
+            lines = {r[3]['line'] for r in results
+                if r[0] == key and r[2] == 200}
+            self.assertEqual(len(lines), 1, (key, results))
         self.assertEqual(self.server_count_rows(self.race_task_id), 8)
