@@ -211,11 +211,12 @@ class Count(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        # A key is unique in its scope (task, counter); the company is the
-        # task's.  Key first: the constraint is the index of the lookup
+        # A key belongs to one scope (task, counter; the company is the
+        # task's): a replay in it is answered from the count, elsewhere it is
+        # refused.  So the key is unique over all counts, which also makes
+        # two users racing with one key meet here (see inputs.key_race)
         cls._sql_constraints += [
-            ('client_key_scope_unique',
-                Unique(t, t.client_key, t.task, t.counter),
+            ('client_key_unique', Unique(t, t.client_key),
                 'stocktake_mobile.msg_count_client_key_unique'),
             ]
         cls._order = [('counted_at', 'DESC'), ('id', 'DESC')]
@@ -224,8 +225,9 @@ class Count(ModelSQL, ModelView):
     @classmethod
     def __register__(cls, module):
         super().__register__(module)
-        # Keys were unique over every task before they had a scope
-        cls.__table_handler__(module).drop_constraint('client_key_unique')
+        # A version kept the key unique per scope only
+        cls.__table_handler__(module).drop_constraint(
+            'client_key_scope_unique')
 
     @classmethod
     def scan(cls, task_id, location_code, code, quantity, lot_code=None,
