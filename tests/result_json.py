@@ -7,7 +7,28 @@ to a file instead of us parsing unittest's free-form output.
 import json
 import os
 import sys
+import time
 import unittest
+
+
+class TimedResult(unittest.TextTestResult):
+    """Seconds spent per test class, class set-up and tear-down included:
+    each test is charged the time since the previous one ended"""
+
+    def startTestRun(self):
+        super().startTestRun()
+        self.class_seconds = {}
+        self._last = time.monotonic()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        now = time.monotonic()
+        name = f'{type(test).__module__}.{type(test).__qualname__}'
+        if name.startswith('doctest'):  # scenarios: one "class" per file
+            name = test.id()
+        self.class_seconds[name] = (
+            self.class_seconds.get(name, 0) + now - self._last)
+        self._last = now
 
 
 def main(argv):
@@ -17,13 +38,14 @@ def main(argv):
         suite = loader.discover(names[1], top_level_dir=names[2])
     else:
         suite = loader.loadTestsFromNames(names)
-    result = unittest.TextTestRunner(verbosity=int(
+    result = unittest.TextTestRunner(resultclass=TimedResult, verbosity=int(
                 os.environ.get('TEST_VERBOSITY', '1'))).run(suite)
     counts = {
         'run': result.testsRun,
         'failed': len(result.failures) + len(result.errors)
         + len(result.unexpectedSuccesses),
         'skipped': len(result.skipped),
+        'classes': getattr(result, 'class_seconds', {}),
         }
     with open(out, 'w') as fh:
         json.dump(counts, fh)

@@ -79,9 +79,25 @@ def run_suite(label, args, env):
         log.append(f'{label}: no test was run')
         counts['failed'] = max(counts['failed'], 1)
     passed = counts['run'] - counts['failed'] - counts['skipped']
+    seconds = time.monotonic() - start
     log.append(f'--- {label}: {passed} passed, {counts["failed"]} failed, '
-        f'{counts["skipped"]} skipped ({time.monotonic() - start:.0f}s)')
-    return passed, counts['failed'] + counts['skipped'], '\n'.join(log)
+        f'{counts["skipped"]} skipped ({seconds:.0f}s)')
+    timing = {'suite': (label, seconds), 'classes': [
+            (label, name, s) for name, s in counts.get('classes', {}).items()]}
+    return passed, counts['failed'] + counts['skipped'], '\n'.join(log), timing
+
+
+def print_timing(timings, total):
+    "Where the time went: every suite, then the slowest test classes"
+    print(f'\nTime per suite (wall clock of the run: {total:.0f}s)')
+    for label, seconds in sorted((t['suite'] for t in timings),
+            key=lambda s: -s[1]):
+        print(f'  {seconds:7.0f}s  {label}')
+    print('Slowest test classes (set-up included)')
+    classes = sorted((c for t in timings for c in t['classes']),
+        key=lambda c: -c[2])
+    for label, name, seconds in classes[:15]:
+        print(f'  {seconds:7.0f}s  {name} [{label.split()[-1]}]')
 
 
 def main():
@@ -129,13 +145,17 @@ def main():
     # not run alone at the end of the run
     suites.sort(key=lambda s: 'stock_ledger' not in s[0])
     passed = failed = 0
+    timings = []
+    start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
         futures = [pool.submit(run_suite, *suite) for suite in suites]
         for future in concurrent.futures.as_completed(futures):
-            p, f, log = future.result()
+            p, f, log, timing = future.result()
             print(log, flush=True)
             passed += p
             failed += f
+            timings.append(timing)
+    print_timing(timings, time.monotonic() - start)
     if passed + failed == 0:
         failed = 1
     print(f'\n{passed} passed, {failed} failed')
