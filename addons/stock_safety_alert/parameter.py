@@ -1,6 +1,7 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 import datetime as dt
+from collections import defaultdict
 
 from sql import Literal, Table
 from sql.operators import Exists, IsDistinct
@@ -21,6 +22,8 @@ from .usage import to_date
 # the computed rows of one run, before they are compared with the stored
 # ones: a temporary table the statements below join
 NEW = 'stock_safety_parameter_new'
+# Core records are written through the ORM in calls of this many records
+ORM_BATCH = 1000
 # the columns a run writes (all but the keys)
 WRITTEN = ['order_point'] + STATISTICS[2:] + RESULTS[:-1]
 # what the alert detectors read of each parameter
@@ -101,7 +104,7 @@ class Parameter(ModelSQL, ModelView):
             params[wh, product] = dict(zip(READ, values))
         snapshot.params = params
         cursor.execute('DROP TABLE "%s"' % NEW)
-        invalidate_cache(cls.__name__, 'stock.order_point')
+        invalidate_cache(cls.__name__)
         return params
 
     @classmethod
@@ -129,33 +132,45 @@ class Parameter(ModelSQL, ModelView):
     @classmethod
     def _sync_order_points(cls, snapshot, new):
         """Write min (reorder point) and target (maximum) to core purchase
-        order points so that stock_supply raises the purchase requests"""
+        order points so that stock_supply raises the purchase requests.
+        Through the ORM (core's checks: minimum <= target, one order point
+        per product and warehouse), only those whose numbers moved and the
+        missing ones: the rows are found by SQL reads, written in batches
+        of equal values"""
         OrderPoint = Pool().get('stock.order_point')
-        table = OrderPoint.__table__()
+        order_point = OrderPoint.__table__()
         cursor = Transaction().connection.cursor()
-        now, user = dt.datetime.now(), Transaction().user
-        same = ((table.type == 'purchase')
-            & (table.company == snapshot.company)
-            & (table.location == new.warehouse)
-            & (table.product == new.product))
-        cursor.execute(*table.update(
-                [table.min_quantity, table.target_quantity,
-                    table.write_date, table.write_uid],
-                [new.reorder_point, new.max_quantity, now, user],
-                from_=[new],
-                where=same & new.orderable
-                & (IsDistinct(table.min_quantity, new.reorder_point)
-                    | IsDistinct(table.target_quantity, new.max_quantity))))
+        same = ((order_point.type == 'purchase')
+            & (order_point.company == snapshot.company)
+            & (order_point.location == new.warehouse)
+            & (order_point.product == new.product))
+        cursor.execute(*order_point.join(new, condition=same).select(
+                order_point.id, new.reorder_point, new.max_quantity,
+                where=new.orderable
+                & (IsDistinct(order_point.min_quantity, new.reorder_point)
+                    | IsDistinct(order_point.target_quantity,
+                        new.max_quantity))))
+        moved = defaultdict(list)
+        for id_, minimum, target in cursor:
+            moved[minimum, target].append(id_)
+        args = []
+        for (minimum, target), ids in moved.items():
+            args.extend([OrderPoint.browse(ids),
+                    {'min_quantity': minimum, 'target_quantity': target}])
+        for start in range(0, len(args), 2 * ORM_BATCH):
+            OrderPoint.write(*args[start:start + 2 * ORM_BATCH])
         cls._mark_missing(new, new.missing_order_point,
-            new.orderable & ~Exists(table.select(Literal(1), where=same)))
-        cursor.execute(*table.insert(
-                [table.product, table.location, table.company, table.type,
-                    table.min_quantity, table.target_quantity,
-                    table.create_date, table.create_uid],
-                new.select(new.product, new.warehouse,
-                    Literal(snapshot.company), Literal('purchase'),
-                    new.reorder_point, new.max_quantity, Literal(now),
-                    Literal(user), where=new.missing_order_point)))
+            new.orderable
+            & ~Exists(order_point.select(Literal(1), where=same)))
+        cursor.execute(*new.select(new.product, new.warehouse,
+                new.reorder_point, new.max_quantity,
+                where=new.missing_order_point))
+        vlist = [{'product': product, 'location': warehouse,
+                'company': snapshot.company, 'type': 'purchase',
+                'min_quantity': minimum, 'target_quantity': target}
+            for product, warehouse, minimum, target in cursor]
+        for start in range(0, len(vlist), ORM_BATCH):
+            OrderPoint.create(vlist[start:start + ORM_BATCH])
 
     @classmethod
     def _mark_missing(cls, new, column, condition):

@@ -2,8 +2,6 @@
 # copyright notices and license terms.
 from trytond.pool import Pool, PoolMeta
 
-from .bulk import leave_room_for_updates
-
 
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
@@ -28,14 +26,3 @@ class Move(metaclass=PoolMeta):
         Pool().get('stock.safety.usage').record(cancelled, sign=-1)
         Pool().get('stock.safety.balance').record(cancelled, sign=-1)
         Pool().get('stock.safety.lead').record(cancelled)
-
-
-class OrderPoint(metaclass=PoolMeta):
-    __name__ = 'stock.order_point'
-
-    @classmethod
-    def __register__(cls, module):
-        super().__register__(module)
-        # the run rewrites the minimum and target of every purchase order
-        # point whose product's usage moved, each night (parameter.py)
-        leave_room_for_updates(cls)
