@@ -101,7 +101,7 @@ def print_timing(timings, total):
     classes = sorted((c for t in timings for c in t['classes']),
         key=lambda c: -c[2])
     for label, name, seconds in classes[:15]:
-        print(f'  {seconds:7.0f}s  {name} [{label.split()[-1]}]')
+        print(f'  {seconds:7.0f}s  {name} {label.split()[-1]}')
 
 
 def main():
