@@ -64,6 +64,9 @@ def commands(db, host, port, workers, queue_workers, verbose=False):
             '--graceful-timeout', '30',
             # recycle workers now and then: trytond caches grow per process
             '--max-requests', '2000', '--max-requests-jitter', '200',
+            # gunicorn >= 24's control socket is one path per user: two
+            # stacks on a machine would fight over it; signals do the same
+            '--no-control-socket',
             'trytond.application:app'],
         'cron': [str(BIN / 'trytond-cron'), '-c', str(CONF), '-d', db,
             '-n', '1', *log],
@@ -78,12 +81,15 @@ def rpc(url, db, method, params, session=None):
     if session:
         headers['Authorization'] = 'Session ' + session
     body = json.dumps({'method': method, 'params': params, 'id': 1}).encode()
-    request = urllib.request.Request(f'{url}/{db}/rpc/', data=body,
+    path = f'/{db}/rpc/' if db else '/rpc/'
+    request = urllib.request.Request(url + path, data=body,
         headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         answer = json.loads(response.read())
     if answer.get('error'):
-        raise RuntimeError(f'{method}: {answer["error"]}')
+        # the error as trytond sends it: [kind, details]
+        raise RuntimeError(f'{method}: {answer["error"][0]}',
+            answer['error'])
     return answer['result']
 
 
@@ -133,7 +139,8 @@ class Stack:
             try:
                 with urllib.request.urlopen(self.url + '/', timeout=5) as r:
                     page = r.read()
-                rpc(self.url, self.db, 'common.server.version', [])
+                # without a database: a database's calls need a login
+                rpc(self.url, None, 'common.server.version', [])
                 if b'sao' in page:
                     return self
             except (OSError, urllib.error.URLError):
