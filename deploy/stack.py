@@ -116,8 +116,11 @@ class Stack:
             try:
                 # own session: stop() ends the master and its children
                 # (gunicorn workers, the pools of cron and worker) together
+                # named in pg_stat_activity.application_name: connections
+                # are counted per kind of process (docs/DEPLOYMENT.md)
+                env = dict(self.env, TRYTOND_APPNAME=f'trytond-{name}')
                 self.processes[name] = subprocess.Popen(self.argv[name],
-                    env=self.env, cwd=ROOT, stdout=out,
+                    env=env, cwd=ROOT, stdout=out,
                     stderr=subprocess.STDOUT if out else None,
                     start_new_session=True)
             finally:

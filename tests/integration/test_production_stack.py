@@ -49,7 +49,8 @@ class ProductionStackTestCase(unittest.TestCase):
                 'only: set TRYTOND_DATABASE_URI=postgresql://…')
         cls.db = unique_name('prodstack')
         cls.addClassCleanup(database.drop, cls.db, cls.uri)
-        build_demo(cls.db, products=20, days=30)
+        # the smallest demo with a mapped material and an open count task
+        build_demo(cls.db, products=10, days=14)
         cls.sql = psycopg.connect(cls.uri + cls.db, autocommit=True)
         cls.addClassCleanup(cls.sql.close)
 
