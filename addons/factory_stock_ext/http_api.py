@@ -45,6 +45,7 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Codes answered with another status than 400
 STATUS = {
     'unauthorized': 401,
+    'wrong_login': 401,
     'access_denied': 403,
     'forbidden': 403,
     'not_found': 404,
@@ -181,6 +182,11 @@ def explicit_language(request):
         for language in languages:
             if language.split('_')[0].lower() == primary:
                 return language
+
+
+def bearer_key(request):
+    "The key of 'Authorization: bearer <key>', None when absent or malformed"
+    return _token(request)
 
 
 def _token(request):

@@ -1,10 +1,13 @@
 # This file is part of factory_stock_ext.  Handheld scanners authenticate
 # with a Tryton user application key of this name.
+from trytond.model import fields
 from trytond.pool import PoolMeta
 
 
 class UserApplication(metaclass=PoolMeta):
     __name__ = 'res.user.application'
+    device = fields.Char("Device", readonly=True,
+        help="The handheld the key was issued to at sign-in.")
 
     @classmethod
     def __setup__(cls):

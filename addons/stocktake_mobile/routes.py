@@ -8,7 +8,7 @@ shape, one language rule, size limits, strict field types.
 import datetime as dt
 import os
 
-from trytond.modules.factory_stock_ext import http_api
+from trytond.modules.factory_stock_ext import http_api, http_signin
 from trytond.protocols.wrappers import Response, set_max_request_size
 from trytond.transaction import Transaction, without_check_access
 from trytond.wsgi import app
@@ -74,9 +74,12 @@ def _task(pool, task_id, lock=False):
 
 
 def _task_json(task, lines=False):
+    assignee = (task.recount_assignee if task.state == 'recount'
+        else task.assignee)
     result = {
         'id': task.id, 'name': task.name, 'state': task.state,
         'kind': task.kind,
+        'assignee': assignee.rec_name if assignee else None,
         'zone': task.zone.rec_name if task.zone else None,
         'due_date': task.due_date.isoformat() if task.due_date else None,
         }
@@ -106,11 +109,34 @@ def me(request, pool, data):
         'language': user.language.code if user.language else 'en'}
 
 
+# The person's own login and password give the device its key
+http_signin.sign_in_route(API + 'signin', COUNTING)
+
+
+@http_api.route(API + 'signout', ['POST'], COUNTING)
+def sign_out(request, pool, data):
+    "The device's key stops working (the user's own record)"
+    UserApplication = pool.get('res.user.application')
+    UserApplication.cancel(UserApplication.search([
+                ('key', '=', http_api.bearer_key(request)),
+                ('application', '=', COUNTING),
+                ('user', '=', Transaction().user)]))
+    return {}
+
+
 @http_api.route(API + 'tasks', ['GET'], COUNTING)
 def tasks(request, pool, data):
+    """The open tasks assigned to the user (first count or recount); with
+    ?scope=all every open task the record rules show (a deputy covering)"""
     Task = pool.get('stocktake.task')
-    return [_task_json(t) for t in Task.search(
-            [('state', 'in', ['open', 'recount'])])]
+    user = Transaction().user
+    domain = [('state', 'in', ['open', 'recount'])]
+    if request.args.get('scope') != 'all':
+        domain.append(['OR',
+                [('state', '=', 'open'), ('assignee', '=', user)],
+                [('state', '=', 'recount'),
+                    ('recount_assignee', '=', user)]])
+    return [_task_json(t) for t in Task.search(domain)]
 
 
 @http_api.route(API + 'tasks/' + TASK, ['GET'], COUNTING,

@@ -1,4 +1,5 @@
 "Shared helpers of the cross-module tests: backend choice and subprocess runs."
+import atexit
 import json
 import os
 import socket
@@ -33,6 +34,23 @@ def build_demo(name, products, days, seed=7):
         '--seed', str(seed), '--end-date', '2026-06-30', '--fresh',
         '--erp-port', '0')
     return json.loads(out.strip().splitlines()[-1])
+
+
+_SHARED = {}
+
+
+def shared_demo(products, days, seed=7):
+    """The name and counts of a demo built once per test process for each
+    size and seed; for test classes that only read it (building one costs
+    a minute). Classes that compare record counts read it before others use
+    it: test_demo_factory sorts first."""
+    key = (products, days, seed)
+    if key not in _SHARED:
+        from demo_factory import database
+        name = unique_name('demo')
+        _SHARED[key] = name, build_demo(name, products, days, seed)
+        atexit.register(database.drop, name, backend_uri())
+    return _SHARED[key]
 
 
 def inspect_demo(name, *what):

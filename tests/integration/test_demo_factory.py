@@ -3,17 +3,17 @@ every feature has something to act on when it is done."""
 import unittest
 
 from demo_factory import database
-from support import backend_uri, build_demo, inspect_demo, unique_name
+from support import (backend_uri, build_demo, inspect_demo, shared_demo,
+    unique_name)
 
 
 class DemoFactoryTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.names = [unique_name('demo_a'), unique_name('demo_b'),
-            unique_name('demo_c')]
-        cls.counts = [build_demo(cls.names[0], 40, 120),
-            build_demo(cls.names[1], 40, 120),
+        shared, first = shared_demo(40, 120)
+        cls.names = [shared, unique_name('demo_b'), unique_name('demo_c')]
+        cls.counts = [first, build_demo(cls.names[1], 40, 120),
             build_demo(cls.names[2], 40, 60, seed=8)]
         cls.summaries = [inspect_demo(n) for n in cls.names]
         cls.models = [inspect_demo(n, '--models') for n in cls.names[:2]]
@@ -21,7 +21,7 @@ class DemoFactoryTestCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in cls.names:
+        for name in cls.names[1:]:  # the shared one is dropped at exit
             database.drop(name, backend_uri())
 
     def test_same_seed_same_quantities(self):

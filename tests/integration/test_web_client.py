@@ -11,15 +11,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import chromium, screenshot
 from demo_factory import database, serve
-from support import backend_uri, build_demo, free_port, unique_name
+from support import backend_uri, free_port, shared_demo
 
 
 class WebClientTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.db = unique_name('web')
-        build_demo(cls.db, 40, 60)
+        cls.db, _ = shared_demo(40, 120)
         cls.server, cls.url = serve.start(cls.db, free_port(), backend_uri(),
             quiet=True)
 
@@ -27,7 +26,6 @@ class WebClientTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.terminate()
         cls.server.wait()
-        database.drop(cls.db, backend_uri())
 
     def setUp(self):
         self.driver = chromium()

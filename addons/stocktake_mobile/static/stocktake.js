@@ -71,11 +71,25 @@
     $('queue').textContent = String(items.length);
   }
 
-  function login() {
+  // The person's own login and password; the server answers a key for
+  // this device, kept until sign-out or until a supervisor revokes it
+  function signIn() {
     error('');
-    var key = $('key').value.trim() || localStorage.getItem(KEY);
-    if (!key) { return; }
-    localStorage.setItem(KEY, key);
+    var login = $('user').value.trim(), password = $('password').value;
+    if (!login || !password) { return; }
+    api('POST', 'signin', {login: login, password: password,
+      device: navigator.userAgent.slice(0, 64)}).then(function (result) {
+      $('password').value = '';
+      if (result.status !== 200) {
+        error(result.status === 401 ? t('bad_login') : apiError(result));
+        return;
+      }
+      localStorage.setItem(KEY, result.body.key);
+      start();
+    }, function () { error(t('network')); });
+  }
+
+  function start() {
     api('GET', 'me').then(function (result) {
       if (result.status !== 200) {
         localStorage.removeItem(KEY);
@@ -86,6 +100,13 @@
       status(result.body.name);
       loadTasks();
     }, function () { error(t('network')); });
+  }
+
+  function signOut() {
+    api('POST', 'signout').then(function () {}, function () {});
+    localStorage.removeItem(KEY);
+    status('');
+    show('login-view');
   }
 
   function loadTasks() {
@@ -104,7 +125,8 @@
         button.className = 'task';
         button.setAttribute('data-task', String(task.id));
         button.textContent = task.name + (task.zone ? ' · ' + task.zone : '') +
-          (task.due_date ? ' · ' + t('due') + ' ' + task.due_date : '');
+          (task.due_date ? ' · ' + t('due') + ' ' + task.due_date : '') +
+          (task.assignee ? ' · ' + t('assignee') + ' ' + task.assignee : '');
         button.addEventListener('click', function () { openTask(task.id); });
         li.appendChild(button);
         list.appendChild(li);
@@ -248,12 +270,10 @@
       translate();
       if (state.task) { renderLines(); }
     });
-    $('login').addEventListener('click', login);
-    onEnter('key', login);
-    $('logout').addEventListener('click', function () {
-      localStorage.removeItem(KEY);
-      show('login-view');
-    });
+    $('login').addEventListener('click', signIn);
+    onEnter('user', function () { $('password').focus(); });
+    onEnter('password', signIn);
+    $('logout').addEventListener('click', signOut);
     onEnter('location', function () { $('code').focus(); });
     onEnter('code', function () { $('quantity').focus(); });
     onEnter('quantity', record);
@@ -269,6 +289,6 @@
     }
     window.addEventListener('online', flush);
     setInterval(flush, 3000);
-    if (localStorage.getItem(KEY)) { login(); } else { show('login-view'); }
+    if (localStorage.getItem(KEY)) { start(); } else { show('login-view'); }
   });
 }());

@@ -54,9 +54,9 @@ class StocktakeAPITestCase(RouteTestCase):
     def test_counter_sees_only_own_zone_tasks(self):
         "Record rules: carol (zone B) neither lists nor opens zone A tasks"
         task_id = self.new_task()
-        status, tasks = self.call('get', 'tasks', user='bob')
+        status, tasks = self.call('get', 'tasks?scope=all', user='bob')
         self.assertIn(task_id, [t['id'] for t in tasks])  # bob is deputy
-        status, tasks = self.call('get', 'tasks', user='carol')
+        status, tasks = self.call('get', 'tasks?scope=all', user='carol')
         self.assertNotIn(task_id, [t['id'] for t in tasks])
         status, body = self.call('get', f'tasks/{task_id}', user='carol')
         self.assertEqual(status, 404)
@@ -64,6 +64,66 @@ class StocktakeAPITestCase(RouteTestCase):
         status, _ = self.scan(task_id, 'carol-1', user='carol')
         self.assertEqual(status, 404)
         self.assertEqual(self.counts(task_id), [])
+
+    def test_my_tasks_are_mine(self):
+        "My tasks: only the user's own, with the assignee shown"
+        task_id = self.new_task()
+        status, tasks = self.call('get', 'tasks', user='alice')
+        self.assertEqual(status, 200)
+        mine = [t for t in tasks if t['id'] == task_id]
+        self.assertEqual([t['assignee'] for t in mine], ['Alice'])
+        status, tasks = self.call('get', 'tasks', user='bob')
+        self.assertNotIn(task_id, [t['id'] for t in tasks])
+
+    def sign_in(self, login, password, device='Phone 1'):
+        response = self.client().post(
+            f'/{self.db_name}/stocktake/api/signin',
+            data=json.dumps({'login': login, 'password': password,
+                    'device': device}))
+        return response.status_code, json.loads(response.data)
+
+    def test_sign_in_with_password(self):
+        """A counter's own password issues a key for the device; a wrong
+        password, a revoked device or an inactive user get nothing"""
+        with Transaction().start(DB_NAME, 1) as transaction:
+            User = Pool().get('res.user')
+            User.write([User(self.data['users']['alice'])],
+                {'password': 'count-2026-alice'})
+            transaction.commit()
+        status, body = self.sign_in('alice', 'wrong-password')
+        self.assertEqual((status, body['error']['code']),
+            (401, 'wrong_login'))
+        status, body = self.sign_in('alice', 'count-2026-alice')
+        self.assertEqual(status, 200)
+        self.assertEqual(body['user']['name'], 'Alice')
+        key = body['key']
+        status, me = self.call('get', 'me', key=key)
+        self.assertEqual((status, me['id']),
+            (200, self.data['users']['alice']))
+        with Transaction().start(DB_NAME, 1) as transaction:
+            Application = Pool().get('res.user.application')
+            device, = Application.search([('key', '=', key)])
+            self.assertEqual((device.device, device.state,
+                    device.application),
+                ('Phone 1', 'validated', 'stocktake_mobile'))
+            # The supervisor revokes the device: its key stops at once
+            Application.cancel([device])
+            transaction.commit()
+        self.assertEqual(self.call('get', 'me', key=key)[0], 401)
+        with Transaction().start(DB_NAME, 1) as transaction:
+            User = Pool().get('res.user')
+            User.write([User(self.data['users']['alice'])],
+                {'active': False})
+            transaction.commit()
+        try:
+            status, _ = self.sign_in('alice', 'count-2026-alice')
+            self.assertEqual(status, 401)
+        finally:
+            with Transaction().start(DB_NAME, 1) as transaction:
+                User = Pool().get('res.user')
+                User.write(User.search([('login', '=', 'alice'),
+                            ('active', '=', False)]), {'active': True})
+                transaction.commit()
 
     def test_blind_counting(self):
         "No book quantity reaches the counter, by API or by ORM"

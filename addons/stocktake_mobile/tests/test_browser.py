@@ -19,11 +19,13 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from trytond import backend
 from trytond.config import config
+from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
 from .tools import XSS_NAME, create_task, setup_stock
 
+PASSWORD = 'count-2026-alice'
 DOCS = pathlib.Path(__file__).resolve().parents[3] / 'docs'
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
@@ -37,6 +39,9 @@ class StocktakeBrowserTestCase(RouteTestCase):
     @classmethod
     def setUpDatabase(cls):
         cls.data = setup_stock()
+        User = Pool().get('res.user')
+        User.write([User(cls.data['users']['alice'])],
+            {'password': PASSWORD})
         cls.task_id = create_task(cls.data)
         cls.race_task_id = create_task(cls.data)
 
@@ -129,7 +134,9 @@ class StocktakeBrowserTestCase(RouteTestCase):
     def test_count_offline_and_back(self):
         d = self.driver
         d.get(self.base)
-        d.find_element(By.ID, 'key').send_keys(self.data['keys']['alice'])
+        # Signed in as a counter would: own login and password
+        d.find_element(By.ID, 'user').send_keys('alice')
+        d.find_element(By.ID, 'password').send_keys(PASSWORD)
         d.find_element(By.ID, 'login').click()
         self.wait(EC.element_to_be_clickable(
                 (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
