@@ -11,9 +11,15 @@ DEMO_PORT ?= 8000
 DEMO_PRODUCTS ?= 300
 DEMO_SEED ?= 42
 DEMO_ERP_PORT ?= 8765
+# make serve-prod: the production stack on PostgreSQL (docs/DEPLOYMENT.md)
+PROD_DB ?= demo_prod
+PROD_URI ?= postgresql://postgres@127.0.0.1:5432/
+PROD_PORT ?= 8000
+PROD_WORKERS ?= 4
+PROD_QUEUE_WORKERS ?= 1
 VAR := var
 
-.PHONY: all venv web browser demo demo-data demo-reset serve test bench clean
+.PHONY: all venv web browser demo demo-data demo-reset serve serve-prod test bench clean
 
 all: test
 
@@ -59,6 +65,14 @@ demo-reset: venv web
 
 serve: venv web
 	$(PY) -m demo_factory.serve --db $(DEMO_DB) --port $(DEMO_PORT) --erp-port $(DEMO_ERP_PORT)
+
+# gunicorn (PROD_WORKERS), trytond-cron and trytond-worker on PROD_DB; a
+# missing PROD_DB is built as a demo factory first (an existing one is kept)
+serve-prod: venv web
+	$(PY) -m demo_factory --db $(PROD_DB) --uri $(PROD_URI) --products $(DEMO_PRODUCTS) \
+		--seed $(DEMO_SEED) --erp-port $(DEMO_ERP_PORT) --keep
+	$(PY) -m deploy.stack --db $(PROD_DB) --uri $(PROD_URI) --port $(PROD_PORT) \
+		--workers $(PROD_WORKERS) --queue-workers $(PROD_QUEUE_WORKERS)
 
 test: venv web browser
 	$(PY) tools/run_tests.py

@@ -13,3 +13,6 @@ class Cron(metaclass=PoolMeta):
                 ('erp.sync.endpoint|pull_cron',
                     "Pull ERP Stock and Compare"),
                 ])
+        # trytond-worker posts the outbox (one record per transaction, safe
+        # in several workers at once); the pull stays in trytond-cron
+        cls.queued_methods.add('erp.sync.outbox|process_cron')

@@ -3,9 +3,10 @@
 
     python -m trytond.modules.erp_sync.worker -d DATABASE [-c trytond.conf]
 
-Production runs the same code from ``trytond-cron`` (ir.cron
-"Post ERP Outbox"); this entry point exists for operators and for the crash
-test, which kills it mid-batch and starts it again.  Safe to run several at
+Production runs the same code as a task of ``trytond-worker``: ir.cron
+"Post ERP Outbox" queues it (docs/DEPLOYMENT.md); this entry point exists
+for operators and for the crash test, which kills it mid-batch and starts
+it again.  Safe to run several at
 once: records are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL.
 """
 import argparse

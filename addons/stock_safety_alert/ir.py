@@ -12,3 +12,6 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('stock.alert|run',
                 "Compute Safety Stock and Refresh Stock Alerts"))
+        # The nightly run is long: trytond-worker runs it from ir.queue
+        # (its advisory lock skips a second run that overlaps)
+        cls.queued_methods.add('stock.alert|run')
