@@ -22,6 +22,11 @@ sys.path.insert(0, str(ROOT))
 from demo_factory.database import sources_hash  # noqa: E402
 ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
     'erp_sync', 'stock_ledger']
+# Integration modules that run on one backend only
+ONE_BACKEND = {
+    # several trytond processes on one database (SKIP LOCKED, NOTIFY)
+    'test_production_stack': 'postgresql',
+    }
 PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
 
 
@@ -57,6 +62,27 @@ def backend_env(backend, cache_key):
         env['PGOPTIONS'] = '-c synchronous_commit=off'
     env['TEST_BACKEND'] = backend
     return env
+
+
+def integration_suites(backend, key):
+    """The cross-module tests: one suite, plus a suite of its own for each
+    module that runs on one backend only (beside the others)"""
+    folder = ROOT / 'tests' / 'integration'
+    names = sorted(p.stem for p in folder.glob('test_*.py'))
+
+    def env():
+        # module names instead of --discover: support.py is imported by name
+        # (sorted: test_demo_factory first, shared_demo relies on it)
+        env = backend_env(backend, key)
+        env['PYTHONPATH'] = os.pathsep.join(filter(None, [
+                    str(folder), env.get('PYTHONPATH')]))
+        return env
+    suites = [(f'integration [{backend}]',
+            [n for n in names if n not in ONE_BACKEND], env())]
+    for name, only in ONE_BACKEND.items():
+        if only == backend and name in names:
+            suites.append((f'integration {name} [{backend}]', [name], env()))
+    return suites
 
 
 def run_suite(label, args, env):
@@ -140,9 +166,7 @@ def main():
             if names:
                 suites.append((f'{addon} [{backend}]', names,
                         backend_env(backend, key)))
-        suites.append((f'integration [{backend}]',
-                ['--discover', 'tests/integration', 'tests/integration'],
-                backend_env(backend, key)))
+        suites.extend(integration_suites(backend, key))
 
     suites = [s for s in suites if options.only in s[0]]
     # The longest suites start first so that none runs alone at the end
