@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.transaction import Transaction
 
 from .tools import Fixture
 
@@ -47,3 +48,27 @@ class DashboardTestCase(_DBTestCase):
                     (products[1].rec_name, 1, Decimal(5)),
                     (products[3].rec_name, 1, Decimal(4)),
                     ("Other products", 2, Decimal(5))])
+
+    @with_transaction()
+    def test_board_shows_what_the_user_may_open(self):
+        "A clerk's alert board leaves out the stock values it may not read"
+        pool = Pool()
+        User = pool.get('res.user')
+        View = pool.get('ir.ui.view')
+        Data = pool.get('ir.model.data')
+        board = View(Data.get_id('stock_safety_alert', 'alert_board_view'))
+        clerk, supervisor = User.create([{'login': login, 'name': login,
+                    'groups': [('add', [Data.get_id(
+                                    'factory_stock_ext', group)])],
+                    } for login, group in [
+                    ('li', 'group_factory_clerk'),
+                    ('zhang', 'group_factory_supervisor')]])
+        for user, shown in [(clerk, False), (supervisor, True)]:
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                arch, = View.read([board.id], ['arch'])
+                self.assertEqual(
+                    'stock_safety_alert.act_abc_value' in arch['arch'],
+                    shown, user.login)
+                self.assertIn('stock_safety_alert.act_alert_graph_type',
+                    arch['arch'])
