@@ -151,10 +151,13 @@ def screens(db):
                     ('module', 'in', database.MODULES)])}
         roots = {m.parent.id for m in Menu.browse(list(ours))
             if m.parent and m.parent.id not in ours}
-        key = ('module', 'name', 'type', 'src')
+        # as Tryton reads them: a fuzzy translation is not used, and one
+        # equal to its source is still English (core has some of each)
+        key = ('module', 'name', 'type', 'res_id', 'src')
         translated = {tuple(getattr(t, k) for k in key)
             for t in Translation.search([('lang', '=', 'zh_CN'),
-                    ('value', 'not in', [None, ''])])}
+                    ('value', 'not in', [None, '']), ('fuzzy', '=', False)])
+            if t.value != t.src}
         untranslated = {t.src for t in Translation.search(
                 [('lang', '=', 'en')])
             if tuple(getattr(t, k) for k in key) not in translated}

@@ -40,6 +40,7 @@ class ScreenWalk:
                     'arguments[1])', QUIET_MS, step))
         except TimeoutException:
             problems.append(f'{what}: not idle after {IDLE_SECONDS}s')
+            self.stuck = True
         state = self.js('__walk.state()')
         if self.untranslated:
             self.js('__walk.collect_texts()')
@@ -78,6 +79,7 @@ class ScreenWalk:
         record's form and each page of it; returns the problems seen"""
         name = menu['complete_name']
         problems = []
+        self.stuck = False
         self.js('__walk.open_menu(arguments[0])', menu['id'])
         state = self.settle(problems, name, 'open')
         if state['tab'] and 'view' not in state:
@@ -112,16 +114,19 @@ class ScreenWalk:
         return problems
 
     def close(self, problems, name):
-        self.js('__walk.close_all()')
-        try:
-            WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.05
-                ).until(lambda d: self.js('__walk.closed()'))
-        except TimeoutException:
-            problems.append(f'{name}: could not be closed')
-            # a fresh page (sao keeps the session), so that the next entry
-            # starts from nothing
-            self.driver.refresh()
-            WebDriverWait(self.driver, 60).until(lambda d: self.js(
-                    "window.Sao && Sao.Session.current_session"
-                    " && jQuery('#menu').text() !== ''"))
-            self.install()
+        """Back to an empty client; a page that never got idle is loaded
+        again (sao keeps the session) so that the next entries are walked
+        as if it had not been opened"""
+        if not self.stuck:
+            self.js('__walk.close_all()')
+            try:
+                WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.05
+                    ).until(lambda d: self.js('__walk.closed()'))
+                return
+            except TimeoutException:
+                problems.append(f'{name}: could not be closed')
+        self.driver.refresh()
+        WebDriverWait(self.driver, 60).until(lambda d: self.js(
+                "window.Sao && Sao.Session.current_session"
+                " && jQuery('#menu').text().trim() !== ''"))
+        self.install()

@@ -31,9 +31,9 @@ from support import (  # noqa: E402
     backend_uri, build_demo, free_port, inspect_demo, unique_name)
 
 ADDONS = database.MODULES
-# an English source text worth checking: a word of three letters or more
-# and no Chinese (codes, numbers and bilingual demo names are not strings)
-ENGLISH = re.compile(r'^(?=.*[A-Za-z]{3})[^\u4e00-\u9fff]*$')
+# an English source text worth checking: a lower-case word and no Chinese
+# (codes, acronyms, numbers and bilingual demo names are not strings)
+ENGLISH = re.compile(r'^(?=.*[A-Za-z][a-z]{2})[^\u4e00-\u9fff]*$')
 
 
 def roles():

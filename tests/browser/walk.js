@@ -160,11 +160,10 @@
                     walk.texts.add(text);
                 }
             }
-            for (const el of root.querySelectorAll(
-                    'input[placeholder], [title]')) {
+            // placeholders are read; titles (help tooltips) only on hover
+            for (const el of root.querySelectorAll('input[placeholder]')) {
                 if (el.offsetParent !== null) {
-                    walk.texts.add((el.getAttribute('placeholder') ||
-                        el.getAttribute('title')).trim());
+                    walk.texts.add(el.getAttribute('placeholder').trim());
                 }
             }
         }
