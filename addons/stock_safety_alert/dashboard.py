@@ -86,6 +86,7 @@ class ABCValue(ModelSQL, ModelView):
 class OverstockValue(ModelSQL, ModelView):
     "Overstock Cash Tied Up"
     __name__ = 'stock.safety.overstock_value'
+    __string__ = "Overstock Cash Tied Up"
     # The products with the most cash in open overstock alerts, one row
     # each, and the others summed in one row: a chart of hundreds of bars
     # cannot be read

@@ -15,7 +15,7 @@ WALK_JS = (pathlib.Path(__file__).parent / 'walk.js').read_text()
 IDLE_SECONDS = 8
 # milliseconds without any RPC before the page counts as idle: sao chains
 # its calls through asynchronous callbacks, with short gaps between them
-QUIET_MS = 60
+QUIET_MS = 40
 # modes drawn as they are; 'form' is opened on the first record instead
 OTHER_MODES = {'graph', 'calendar', 'board', 'list-form'}
 
@@ -35,7 +35,7 @@ class ScreenWalk:
 
     def settle(self, problems, what, step=None):
         try:
-            WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.03
+            WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.02
                 ).until(lambda d: self.js('__walk.ready(arguments[0], '
                     'arguments[1])', QUIET_MS, step))
         except TimeoutException:
