@@ -91,7 +91,8 @@ class OverstockValue(ModelSQL, ModelView):
     # each, and the others summed in one row: a chart of hundreds of bars
     # cannot be read
     product = fields.Many2One('product.product', "Product", readonly=True)
-    name = fields.Function(fields.Char("Product"), 'get_name')
+    name = fields.Function(fields.Char("Product"), 'get_name',
+        searcher='search_name')
     alerts = fields.Integer("Alerts", readonly=True)
     value = fields.Numeric("Value at Cost", digits=(16, 2), readonly=True)
     TOP = 10
@@ -129,6 +130,10 @@ class OverstockValue(ModelSQL, ModelView):
             Sum(bucket.alerts).as_('alerts'),
             Sum(bucket.value).as_('value'),
             group_by=[bucket.bucket])
+
+    @classmethod
+    def search_name(cls, name, clause):
+        return [('product.rec_name',) + tuple(clause[1:])]
 
     @classmethod
     def get_name(cls, records, name):

@@ -120,8 +120,9 @@ class ScreenWalk:
         if not self.stuck:
             self.js('__walk.close_all()')
             try:
-                WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.05
-                    ).until(lambda d: self.js('__walk.closed()'))
+                WebDriverWait(self.driver, 2 * IDLE_SECONDS,
+                    poll_frequency=0.05).until(
+                    lambda d: self.js('__walk.closed()'))
                 return
             except TimeoutException:
                 problems.append(f'{name}: could not be closed')

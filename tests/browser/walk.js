@@ -172,12 +172,7 @@
 
     // back to an empty client: wizards cancelled, tabs closed unsaved
     walk.close_all = function() {
-        for (const wizard of walk.wizards) {
-            if ((wizard.state !== wizard.end_state) &&
-                    (wizard.end_state in wizard.states)) {
-                wizard.response(wizard.states[wizard.end_state].attributes);
-            }
-        }
+        walk.cancel_wizards();
         for (const tab of Array.from(Sao.Tab.tabs)) {
             if (tab.screen) {
                 tab.screen.group.forEach((r) => r.cancel());
@@ -185,7 +180,17 @@
             tab.close();
         }
     };
+    // a wizard still processing ignores a cancel: asked again until it ends
+    walk.cancel_wizards = function() {
+        for (const wizard of walk.wizards) {
+            if ((wizard.state !== wizard.end_state) && !wizard.__processing &&
+                    (wizard.end_state in wizard.states)) {
+                wizard.response(wizard.states[wizard.end_state].attributes);
+            }
+        }
+    };
     walk.closed = function() {
+        walk.cancel_wizards();
         return Sao.Tab.tabs.length === 0 &&
             jQuery('.wizard-dialog:visible').length === 0;
     };
