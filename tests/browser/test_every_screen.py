@@ -51,20 +51,19 @@ class EveryScreenTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # class clean-ups also run when the set-up fails half way: no
+        # server, browser or database is left behind
         cls.db = unique_name('screens')
+        cls.addClassCleanup(database.drop, cls.db, backend_uri())
         build_demo(cls.db, 20, 30)
         cls.server, cls.url = serve.start(cls.db, free_port(), backend_uri(),
             quiet=True)
+        cls.addClassCleanup(cls.server.wait)
+        cls.addClassCleanup(cls.server.terminate)
         cls.driver = chromium()
+        cls.addClassCleanup(cls.driver.quit)
         cls.wait = WebDriverWait(cls.driver, 120)
         cls.roots, cls.untranslated = cls.read_database()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.terminate()
-        cls.server.wait()
-        database.drop(cls.db, backend_uri())
 
     @classmethod
     def read_database(cls):
