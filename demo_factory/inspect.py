@@ -4,7 +4,9 @@ Default: stock figures as Tryton computes them (quantity on hand per product
 code and warehouse, the materials production consumed). --alive: what each
 feature has to act on today (alerts per type, QC hold, receipts waiting,
 count tasks per state, accuracy months, outbox per state...). --models: the
-number of records of every stored model, to compare two builds.
+number of records of every stored model, to compare two builds. --screens:
+the menus our entries hang under and the English strings without zh_CN (the
+browser walk of every screen, tests/browser).
 """
 import argparse
 import json
@@ -135,6 +137,34 @@ def _alive(pool, company):
         }
 
 
+def screens(db):
+    """The core menus that hold our addons' menu entries (the area a user
+    walks) and the source strings of every module that have no zh_CN"""
+    Pool, transaction = _started(db)
+    with transaction:
+        pool = Pool()
+        Data = pool.get('ir.model.data')
+        Menu = pool.get('ir.ui.menu')
+        Translation = pool.get('ir.translation')
+        ours = {d.db_id for d in Data.search([
+                    ('model', '=', 'ir.ui.menu'),
+                    ('module', 'in', database.MODULES)])}
+        roots = {m.parent.id for m in Menu.browse(list(ours))
+            if m.parent and m.parent.id not in ours}
+        # as Tryton reads them: a fuzzy translation is not used, and one
+        # equal to its source is still English (core has some of each)
+        key = ('module', 'name', 'type', 'res_id', 'src')
+        translated = {tuple(getattr(t, k) for k in key)
+            for t in Translation.search([('lang', '=', 'zh_CN'),
+                    ('value', 'not in', [None, '']), ('fuzzy', '=', False)])
+            if t.value != t.src}
+        untranslated = {t.src for t in Translation.search(
+                [('lang', '=', 'en')])
+            if tuple(getattr(t, k) for k in key) not in translated}
+        return {'roots': sorted(roots),
+            'untranslated': sorted(s for s in untranslated if s)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m demo_factory.inspect')
     parser.add_argument('--db', default='demo')
@@ -142,12 +172,15 @@ def main(argv=None):
     what = parser.add_mutually_exclusive_group()
     what.add_argument('--alive', action='store_true')
     what.add_argument('--models', action='store_true')
+    what.add_argument('--screens', action='store_true')
     options = parser.parse_args(argv)
     database.configure(options.uri)
     if options.alive:
         result = alive(options.db)
     elif options.models:
         result = model_counts(options.db)
+    elif options.screens:
+        result = screens(options.db)
     else:
         result = summary(options.db)
     json.dump(result, sys.stdout, sort_keys=True, default=str)

@@ -4,9 +4,10 @@
 # of products.
 import datetime as dt
 
-from sql import Literal, Window
+from sql import Cast, Literal, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
+from sql.functions import Round
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, Unique, fields
@@ -149,9 +150,13 @@ class ProductABC(ModelSQL, ModelView):
             (before < ranked.total * a_share, 'A'),
             (before < ranked.total * (a_share + b_share), 'B'),
             else_='C')
+        # Stored as the fields' digits show them: more decimals would make
+        # the client's form differ from the record (modified on opening)
         return ranked.select(
-            ranked.product, abc_class.as_('abc_class'), ranked.value,
-            (ranked.cumulative / ranked.total).as_('share'))
+            ranked.product, abc_class.as_('abc_class'),
+            Round(Cast(ranked.value, 'NUMERIC'), 4).as_('value'),
+            Round(Cast(ranked.cumulative / ranked.total, 'NUMERIC'), 4
+                ).as_('share'))
 
     @classmethod
     def _consumption_query(cls, storage_ids, consumption_ids, since):

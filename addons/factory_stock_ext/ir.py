@@ -1,7 +1,11 @@
-# Scheduled tasks of the addon, chosen through the ir.cron method selection.
+# Scheduled tasks of the addon, chosen through the ir.cron method selection;
+# boards limited to the actions the user may open.
+from lxml import etree
+
 from trytond.model import ModelView, dualmethod
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
 # Context key carried by a queued cron task: the worker runs the method
 QUEUED = '_factory_cron_queued'
@@ -53,3 +57,52 @@ class Cron(metaclass=PoolMeta):
             with Transaction().set_context(
                     queue_name=cron.method, **{QUEUED: True}):
                 cls.__queue__.run_once([cron])
+
+
+class View(metaclass=PoolMeta):
+    __name__ = 'ir.ui.view'
+
+    def get_arch(self, name):
+        arch = super().get_arch(name)
+        if self.type == 'board' and arch:
+            arch = self._board_for_user(arch)
+        return arch
+
+    @classmethod
+    def _board_for_user(cls, arch):
+        """The board without the actions the user cannot open: the client
+        loads each one and warns of every model it may not read (a clerk's
+        alert board embeds stock values only supervisors see)"""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        ModelAccess = pool.get('ir.model.access')
+        Action = pool.get('ir.action')
+        User = pool.get('res.user')
+        # for every user but root: the getters of a read run without the
+        # access checks, so the user's access is checked explicitly below
+        if Transaction().user == 0:
+            return arch
+        tree = etree.fromstring(arch)
+        groups = set(User.get_groups())
+        removed = False
+        for element in tree.xpath('//action[@name]'):
+            name = element.get('name')
+            if '.' in name:
+                action_id = ModelData.get_id(*name.split('.', 1))
+            else:
+                action_id = int(name)
+            window = Action(action_id).get_action_value()
+            action_groups = set(Action(action_id).groups)
+            allowed = (not action_groups
+                or groups & {g.id for g in action_groups})
+            model = window.get('res_model')
+            if allowed and model:
+                with check_access():
+                    allowed = ModelAccess.check(model, 'read',
+                        raise_exception=False)
+            if not allowed:
+                element.getparent().remove(element)
+                removed = True
+        if not removed:
+            return arch
+        return etree.tostring(tree, encoding='utf-8').decode('utf-8')

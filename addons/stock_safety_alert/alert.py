@@ -47,6 +47,9 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
     _rec_name = 'key'
 
     type = fields.Selection([], "Type", required=True, readonly=True)
+    # the type's label as a text, for the charts: sao draws the value of a
+    # selection there (expiring, slow...), not its label
+    type_name = fields.Function(fields.Char("Type"), 'get_type_name')
     state = fields.Selection(STATES, "State", required=True, readonly=True)
     key = fields.Char("Key", required=True, readonly=True,
         help="One alert per condition: type, product, warehouse and lot.")
@@ -189,6 +192,18 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
 
     def get_counter(self, name):
         return 1
+
+    @classmethod
+    def get_type_name(cls, alerts, name):
+        labels = dict(cls.fields_get(['type'])['type']['selection'])
+        return {a.id: labels.get(a.type, a.type) for a in alerts}
+
+    def get_rec_name(self, name):
+        # in words: the key (expiring:197:77:700) is for the detectors
+        names = [self.type_name, self.product.rec_name if self.product
+            else None, self.lot.rec_name if self.lot else None,
+            self.warehouse.rec_name if self.warehouse else None]
+        return ' - '.join(n for n in names if n)
 
     @classmethod
     def get_age_days(cls, alerts, name):

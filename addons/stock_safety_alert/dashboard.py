@@ -1,8 +1,11 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Coalesce
+from sql import Null, Window
+from sql.aggregate import Count, Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import RowNumber
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -78,3 +81,62 @@ class ABCValue(ModelSQL, ModelView):
             Count(rows.id).as_('products'),
             Sum(rows.value).as_('value'),
             group_by=[rows.warehouse, rows.abc_class])
+
+
+class OverstockValue(ModelSQL, ModelView):
+    "Overstock Cash Tied Up"
+    __name__ = 'stock.safety.overstock_value'
+    __string__ = "Overstock Cash Tied Up"
+    # The products with the most cash in open overstock alerts, one row
+    # each, and the others summed in one row: a chart of hundreds of bars
+    # cannot be read
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    name = fields.Function(fields.Char("Product"), 'get_name',
+        searcher='search_name')
+    alerts = fields.Integer("Alerts", readonly=True)
+    value = fields.Numeric("Value at Cost", digits=(16, 2), readonly=True)
+    TOP = 10
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        "Open overstock value per product; the id is the product's rank"
+        Alert = Pool().get('stock.alert')
+        alert = Alert.__table__()
+        company = Transaction().context.get('company') or -1
+        per_product = alert.select(
+            alert.product, Count(alert.id).as_('alerts'),
+            Sum(alert.value).as_('value'),
+            where=(alert.type == 'overstock') & (alert.state != 'resolved')
+            & (alert.company == company),
+            group_by=[alert.product])
+        rank = RowNumber(window=Window([], order_by=[
+                    per_product.value.desc, per_product.product.asc]))
+        ranked = per_product.select(
+            per_product.product, per_product.alerts, per_product.value,
+            rank.as_('rank'))
+        top = ranked.rank <= cls.TOP
+        bucket = ranked.select(
+            Case((top, ranked.rank), else_=cls.TOP + 1).as_('bucket'),
+            Case((top, ranked.product), else_=Null).as_('product'),
+            ranked.alerts, ranked.value)
+        return bucket.select(
+            bucket.bucket.as_('id'),
+            Max(bucket.product).as_('product'),
+            Sum(bucket.alerts).as_('alerts'),
+            Sum(bucket.value).as_('value'),
+            group_by=[bucket.bucket])
+
+    @classmethod
+    def search_name(cls, name, clause):
+        return [('product.rec_name',) + tuple(clause[1:])]
+
+    @classmethod
+    def get_name(cls, records, name):
+        others = gettext('stock_safety_alert.msg_overstock_others')
+        return {r.id: r.product.rec_name if r.product else others
+            for r in records}

@@ -19,6 +19,8 @@ def chromium(lang='en-US'):
             f'--user-data-dir={tempfile.mkdtemp(prefix="chromium-")}']:
         options.add_argument(flag)
     options.add_experimental_option('prefs', {'intl.accept_languages': lang})
+    # the browser console, read by the tests (driver.get_log('browser'))
+    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     options.binary_location = shutil.which('chromium') or '/usr/bin/chromium'
     service = Service(shutil.which('chromedriver') or '/usr/bin/chromedriver')
     return webdriver.Chrome(service=service, options=options)

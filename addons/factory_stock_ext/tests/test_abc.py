@@ -135,6 +135,30 @@ class ABCTestCase(_DBTestCase):
             self.assertEqual(ABC.classes_for(wh.id, [p5.id]), {p5.id: 'A'})
 
     @with_transaction()
+    def test_stored_with_field_digits(self):
+        "Value and share are stored with the digits the client shows"
+        pool = Pool()
+        Location = pool.get('stock.location')
+        ABC = pool.get('stock.product.abc')
+        company = create_company()
+        with set_company(company):
+            wh, = Location.search([('type', '=', 'warehouse')])
+            customer, = Location.search([('type', '=', 'customer')])
+            products = self._products(['P1', 'P2', 'P3'])
+            # thirds of the total; quantity (float) times cost gives more
+            # decimals than the cost
+            self._moves(company, [(p, wh.storage_location, customer,
+                        3, '0.3333', 10) for p in products])
+
+            ABC.compute()
+
+            rows = ABC.search([('warehouse', '=', wh.id)])
+            self.assertEqual(
+                [(r.consumption_value, r.cumulative_share) for r in rows],
+                [(Decimal('0.9999'), 0.3333), (Decimal('0.9999'), 0.6667),
+                    (Decimal('0.9999'), 1.0)])
+
+    @with_transaction()
     def test_invalid_shares(self):
         "Shares above 100 % are refused"
         Configuration = Pool().get('stock.configuration')

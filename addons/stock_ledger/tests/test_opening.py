@@ -3,6 +3,7 @@ import datetime as dt
 from decimal import Decimal
 
 from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
@@ -289,6 +290,43 @@ class OpeningTestCase(_DBTestCase):
                         'unit': 'u', 'warehouse': 'WH', 'quantity': 2}])
             self.assertEqual(wizard.transition_import_(), 'open_')
             self.assertEqual(wizard.result.opening_import.rows, 1)
+
+    @with_transaction()
+    def test_supervisor_runs_the_wizard(self):
+        "A warehouse supervisor imports through the wizard; a clerk may not"
+        pool = Pool()
+        User = pool.get('res.user')
+        Data = pool.get('ir.model.data')
+        Product = pool.get('product.product')
+        Wizard = pool.get('stock.opening.import.wizard', type='wizard')
+        company, _, _, _, _, _, _ = setup()
+        supervisor, clerk = User.create([{'login': login, 'name': login,
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    'groups': [('add', [Data.get_id(
+                                    'factory_stock_ext', group)])],
+                    } for login, group in [
+                    ('zhang', 'group_factory_supervisor'),
+                    ('li', 'group_factory_clerk')]])
+        data = {'start': {'company': company.id, 'kind': 'opening',
+                'date': DATE, 'file_name': 'new.xlsx',
+                'file': sheet([{'product_code': 'NEW-1', 'unit': 'u',
+                            'product_name': 'New', 'warehouse': 'WH',
+                            'quantity': 3, 'unit_cost': 2}]),
+                'create_products': True, 'create_lots': False,
+                'create_locations': False}}
+        context = {'_check_access': True, 'company': company.id}
+        with Transaction().set_user(clerk.id), \
+                Transaction().set_context(context):
+            with self.assertRaises(AccessError):
+                Wizard.create()
+        with Transaction().set_user(supervisor.id), \
+                Transaction().set_context(context):
+            session_id, start, _ = Wizard.create()
+            result = Wizard.execute(session_id, data, 'import_')
+        self.assertEqual(result['actions'][0][0]['res_model'],
+            'stock.opening.import')
+        self.assertEqual(len(Product.search([('code', '=', 'NEW-1')])), 1)
 
     @with_transaction()
     def test_many_rows(self):
