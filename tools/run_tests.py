@@ -167,11 +167,17 @@ def main():
                 suites.append((f'{addon} [{backend}]', names,
                         backend_env(backend, key)))
         suites.extend(integration_suites(backend, key))
+    if 'sqlite' in backends:
+        # The browser walk of every screen: once, on SQLite (the screens do
+        # not depend on the backend)
+        suites.append(('browser [sqlite]',
+                ['--discover', 'tests/browser', 'tests/browser'],
+                backend_env('sqlite', key)))
 
     suites = [s for s in suites if options.only in s[0]]
     # The longest suites start first so that none runs alone at the end
     # (order measured by the time table below; PostgreSQL is the slower)
-    longest = ['integration', 'stocktake_mobile', 'erp_sync',
+    longest = ['browser', 'integration', 'stocktake_mobile', 'erp_sync',
         'stock_safety_alert', 'factory_stock_ext', 'stock_ledger']
     suites.sort(key=lambda s: ('postgresql' not in s[0], next(
                 (i for i, n in enumerate(longest) if n in s[0]), 99)))
