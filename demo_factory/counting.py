@@ -12,7 +12,6 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from sql.conditionals import Coalesce
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -173,19 +172,19 @@ def _lines(task_id):
 
 
 def _stamped_later(products):
-    """{(location, product, lot): quantity} of the done moves stamped after
-    now. The snapshot of a count takes them out of the books as done after
-    it; on PostgreSQL the rows of the simulated past carry the real time
-    (SQLite: the simulated one, so nothing here)."""
+    """{(location, product, lot): quantity} of the done moves whose done_at
+    is after now. The snapshot of a count takes them out of the books as
+    done after it (stocktake_mobile's Line.snapshot_books)."""
     pool = Pool()
     Move = pool.get('stock.move')
     move = Move.__table__()
     cursor = Transaction().connection.cursor()
-    stamp = Coalesce(move.write_date, move.create_date)
+    stamp = move.done_at
     cursor.execute(*move.select(move.from_location, move.to_location,
             move.product, move.lot, move.internal_quantity,
             where=(move.state == 'done')
             & (stamp > dt.datetime.utcnow())
+            & (move.effective_date <= Pool().get('ir.date').today())
             & move.product.in_(products or [-1])))
     later = defaultdict(float)
     for from_, to, product, lot, qty in cursor:

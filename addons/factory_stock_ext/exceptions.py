@@ -19,6 +19,10 @@ class LotTraceError(UserError):
     pass
 
 
+class NegativeLaterError(UserError):
+    "A backdated inventory would leave stock negative on a later day"
+
+
 class CodedError(UserError):
     """A refusal with a stable `code` (and HTTP `status`) for the HTTP API;
     the message is the translated ir.message"""

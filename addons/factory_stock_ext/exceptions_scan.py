@@ -1,6 +1,6 @@
 # This file is part of factory_stock_ext.  Exceptions of the QC hold and the
 # scanning features (the other features raise those of exceptions.py).
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.i18n import gettext
 
 
@@ -10,6 +10,10 @@ class QCError(UserError):
 
 class QCAccessError(QCError):
     pass
+
+
+class LotNumberWarning(UserWarning):
+    "A receipt scan would make a lot whose number another product has"
 
 
 class ScanError(UserError):

@@ -8,7 +8,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import gs1, scan_sql
 from .exceptions_label import GS1Error
-from .exceptions_scan import scan_error
+from .exceptions_scan import LotNumberWarning, scan_error
 
 EPSILON = 1e-9
 # kind: (document model, document states that accept scans, moves getter,
@@ -56,6 +56,7 @@ class ScanChecker:
         self._moves = None
         self.product_name = None  # (code, template id, name) of the scan
         self.label = self.label_error = None  # gs1.Label of the scan
+        self.lot_number = None  # number of a lot given by id
 
     @property
     def moves(self):
@@ -142,10 +143,13 @@ class ScanChecker:
             found = scan_sql.lot_row(product_id, number=lot)
             if not found:
                 if self.kind == 'receipt' and not lot_record:
+                    self._confirm_new_lot(product_id, lot)
                     return product_id, None, lot
                 return product_id, False, None
         else:
             found = scan_sql.lot_row(product_id, lot_id=int(lot))
+            # Named in a refusal: the id alone tells the clerk nothing
+            self.lot_number = found[2] if found else str(lot)
         if (not found or found[1] != product_id
                 or (lot_record and lot_record[0] != found[0])):
             return product_id, False, None
@@ -167,6 +171,32 @@ class ScanChecker:
             elif isinstance(lot, str) and lot != self.label.lot:
                 lot = 0
         return rows, lot
+
+    def _confirm_new_lot(self, product_id, number):
+        """Ask the clerk to confirm a new lot whose number is already a lot
+        of another product (a mix-up of labels more often than a supplier
+        reusing numbers); nothing is written until confirmed"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Product = pool.get('product.product')
+        Warning = pool.get('res.user.warning')
+        if Transaction().readonly:
+            return
+        others = Lot.search([
+                ('number', '=', number),
+                ('product', '!=', product_id),
+                ], order=[('id', 'ASC')], limit=1)
+        if not others:
+            return
+        other, = others
+        product = Product(product_id)
+        key = Warning.format('scan_lot_other_product', [other, product])
+        if Warning.check(key):
+            raise LotNumberWarning(key, gettext(
+                    'factory_stock_ext.msg_scan_lot_other_product',
+                    lot=number, other=other.product.rec_name,
+                    product=product.rec_name,
+                    document=self.document.rec_name))
 
     def _new_lot(self, product_id, number):
         "A lot met for the first time on receipt, with its label's expiry"
@@ -222,7 +252,8 @@ class ScanChecker:
                 # A GS1 label (AI 30/37) says how much it marks
                 quantity = values['quantity'] = label.quantity
         names = {'code': code, 'quantity': quantity,
-            'lot': lot[2] if lot else (new_lot or given)}
+            'lot': lot[2] if lot else (new_lot or given
+                or self.lot_number or '')}
 
         def name_values(*extra):
             "Names for the message, read only when the message needs them"

@@ -253,6 +253,7 @@ class Poster:
                 batch.append((location, sub))
         if batch:
             batches.append(batch)
+        created = []
         for batch in batches:
             inventories = Inventory.create([{
                         'company': self.company.id,
@@ -268,8 +269,15 @@ class Poster:
                                         'opening_cost': l.cost,
                                         } for l in sub])],
                         } for location, sub in batch])
-            with Transaction().set_context(_skip_warnings=True):
-                Inventory.confirm(inventories)
+            created.append([i.id for i in inventories])
+        # A backdated opening must not leave a lot negative after its date:
+        # every problem of the sheet in one refusal, before anything posts
+        Inventory.check_negative_later(
+            Inventory.browse([i for ids in created for i in ids]))
+        with Transaction().set_context(
+                _skip_warnings=True, _negative_later_checked=True):
+            for ids in created:
+                Inventory.confirm(Inventory.browse(ids))
 
     def _update_cost_prices(self, lines, expected):
         "Weighted average of the stock already there and the opening rows"

@@ -3,7 +3,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Max
-from sql.conditionals import Coalesce
 
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -15,6 +14,7 @@ from trytond.modules.factory_stock_ext import inputs
 
 from .exceptions import ScanError
 from .program import ABC
+from .stock import done_now
 
 REASONS = [
     (None, ""),
@@ -40,9 +40,9 @@ class TaskLine(ModelSQL, ModelView):
         help="Found in the location although not expected.")
     round = fields.Integer("Round", readonly=True)
     counted_quantity = fields.Float("Counted Quantity", readonly=True)
-    # Timestamp keeps microseconds: the book snapshot compares it with move
-    # write dates, and a DateTime (whole seconds) put moves done earlier in
-    # the same second after the count
+    # Timestamp keeps microseconds: the book snapshot compares it with the
+    # moves' done_at, and a DateTime (whole seconds) put moves done earlier
+    # in the same second after the count
     counted_at = fields.Timestamp("Counted at", readonly=True)
     counted_by = fields.Many2One('res.user', "Counted by", readonly=True)
     first_quantity = fields.Float("First Count", readonly=True)
@@ -83,23 +83,29 @@ class TaskLine(ModelSQL, ModelView):
             return {}
         locations = sorted({l.location.id for l in lines})
         products = sorted({l.product.id for l in lines})
+        with Transaction().set_context(company=lines[0].task.company.id):
+            today = Date.today()
         with Transaction().set_context(
-                company=lines[0].task.company.id,
-                stock_date_end=Date.today()):
+                company=lines[0].task.company.id, stock_date_end=today):
             books = Product.products_by_location(locations,
                 with_childs=False, grouping=('product', 'lot'),
                 grouping_filter=(products,))
-        # Undo the moves done after each count (set-based: one query per
-        # slice of products, few rows since counting is recent)
+        # Undo the moves done after each count, by the time they were done
+        # (not write_date: a price written later on a move done before the
+        # count would move it after).  Moves done before done_at was
+        # recorded have none: done before any count that reads it.
+        # Set-based: one query, few rows since counting is recent.
         since = min(l.counted_at for l in lines)
         move = Move.__table__()
-        stamp = Coalesce(move.write_date, move.create_date)
+        stamp = move.done_at
         after = defaultdict(list)
         cursor = Transaction().connection.cursor()
         for sub in [list(products)]:
             cursor.execute(*move.select(move.from_location, move.to_location,
                     move.product, move.lot, move.internal_quantity, stamp,
                     where=(move.state == 'done') & (stamp > since)
+                    # only the moves in today's books are taken out again
+                    & (move.effective_date <= today)
                     & SQL_OPERATORS['in'](move.product, sub)))
             for from_, to, product, lot, qty, when in cursor:
                 after[(to, product, lot)].append((when, qty))
@@ -272,7 +278,7 @@ class Count(ModelSQL, ModelView):
         location_code = inputs.text(location_code, 'location') or ''
         product, lot = _resolve(code, lot_code)
         quantity = _absolute(quantity, product)
-        now = dt.datetime.utcnow()  # Tryton stores naive UTC
+        now = done_now()  # the clock of the moves' done_at
         # Offline scans keep their device time, bounded by the task window
         if not counted_at or counted_at > now or counted_at < task.create_date:
             counted_at = now

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from sql import Literal
 
 from trytond import backend
@@ -12,8 +14,33 @@ from .exceptions import LocationLockedError
 LOCKING_STATES = ('open', 'recount', 'counted', 'approved')
 
 
+def done_now():
+    "The time of a count or of a move done, naive UTC as Tryton stores it"
+    return dt.datetime.utcnow()
+
+
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
+    # When the move was done, for the book snapshot of counts: write_date
+    # also changes when a done move is edited (its price by an invoice).
+    # Naive UTC with microseconds, as stocktake.count.counted_at
+    done_at = fields.Timestamp("Done at", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._deny_modify_done_cancel.add('done_at')
+
+    @classmethod
+    def copy(cls, moves, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('done_at')
+        return super().copy(moves, default=default)
+
+    def _do(self):
+        # Saved by do() with the state
+        self.done_at = done_now()
+        return super()._do()
 
     @classmethod
     def assign(cls, moves):
