@@ -292,7 +292,7 @@ class Task(Workflow, ModelSQL, ModelView):
         # Core confirm reads inventory.lines of every inventory it is given:
         # hand it about a record cache of lines at a time to stay linear
         size = record_cache_size(Transaction())
-        with Transaction().set_context(stocktake_keep_expected=True), \
+        with Transaction().set_context(_stocktake_keep_expected=True), \
                 without_check_access():
             for group in _by_line_count(vlist, size):
                 Inventory.confirm(Inventory.create(group))
