@@ -42,7 +42,7 @@ def first_decided(cls, records, fields):
     defaults = cls.default_get(fields, with_rec_name=False)
     for record in records:
         for name in fields:
-            if (_normal(cls, name, getattr(record, name))
+            if (_normal(cls, name, getattr(record, name, None))
                     != _normal(cls, name, defaults.get(name))):
                 return record, name
 
@@ -77,6 +77,8 @@ def refuse(cls, name, records):
 
 def _error(msg_id, cls, name, records):
     string = cls.fields_get([name])[name]['string']
-    record = records[0].rec_name if records else ''
+    # A record not saved yet (a client's create) has no name to give
+    record = records[0].rec_name if records and (
+        records[0].id or -1) >= 0 else ''
     return WorkflowFieldError(gettext('factory_stock_ext.' + msg_id,
             field=string, model=cls.__names__()['model'], record=record))
