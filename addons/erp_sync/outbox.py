@@ -20,6 +20,7 @@ from sql.operators import Not
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.modules.factory_stock_ext import workflow_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -121,6 +122,16 @@ class Outbox(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_attempts():
         return 0
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        # What the ERP answered is set by the worker only
+        workflow_guard.check(cls, mode, records, values, external,
+            fields={'state', 'attempts', 'sent_at', 'confirmed_at',
+                'remote_id', 'remote_number', 'already_existed',
+                'error_code', 'last_error'})
 
     @classmethod
     def delete(cls, records):

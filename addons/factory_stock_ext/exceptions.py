@@ -1,6 +1,6 @@
 # Thin UserError subclasses so callers and tests can tell failures apart.
 from trytond.exceptions import UserError
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class ZoneValidationError(ValidationError):
@@ -39,3 +39,8 @@ class InputError(CodedError):
 
 class ExcelError(CodedError):
     "A workbook refused by the Excel layer (excel.py)"
+
+
+class WorkflowFieldError(AccessError):
+    "A client set a field that only its workflow sets (workflow_guard)"
+    pass

@@ -10,6 +10,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
+from . import workflow_guard
 from .exceptions_scan import QCAccessError, QCError, check_group
 
 QC_STATES = [
@@ -18,6 +19,13 @@ QC_STATES = [
     ('released', "Released"),
     ('rejected', "Rejected"),
     ]
+# QC decisions: set by the hold on receipt and by qc_decide only
+LOT_QC_FIELDS = {'qc_state', 'qc_hold_date', 'qc_hold_reason', 'qc_held_by',
+    'qc_released_by', 'qc_released_at', 'qc_decision_reason',
+    'qc_accepted_quantity', 'qc_rejected_quantity'}
+# Results of an inspection: set by its process/pass/fail buttons only
+INSPECTION_RESULT_FIELDS = {'state', 'processed_by', 'processed_at',
+    'passed_by', 'failed_by'}
 
 
 class Location(metaclass=PoolMeta):
@@ -52,6 +60,10 @@ class Location(metaclass=PoolMeta):
             'required': Bool(Eval('qc_required')),
             },
         help="Where failed goods wait for a return to the supplier.")
+    qc_four_eyes = fields.Boolean(
+        "QC Four Eyes",
+        states={'invisible': Eval('type') != 'warehouse'},
+        help="The user who received a lot on hold cannot decide it.")
 
     @classmethod
     def copy(cls, locations, default=None):
@@ -68,6 +80,8 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
     qc_state = fields.Selection(QC_STATES, "QC State", readonly=True)
     qc_hold_date = fields.Date("QC Hold Date", readonly=True)
     qc_hold_reason = fields.Char("QC Hold Reason", readonly=True)
+    qc_held_by = fields.Many2One('res.user', "QC Held By", readonly=True,
+        help="The user who received the lot into QC.")
     qc_hold_age = fields.Function(
         fields.Integer("QC Hold Age (days)"), 'get_qc_hold_age')
     qc_released_by = fields.Many2One(
@@ -100,9 +114,17 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
         return 'none'
 
     @classmethod
+    def check_modification(cls, mode, lots, values=None, external=False):
+        super().check_modification(
+            mode, lots, values=values, external=external)
+        workflow_guard.check(cls, mode, lots, values, external,
+            fields=LOT_QC_FIELDS)
+
+    @classmethod
     def copy(cls, lots, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['qc_hold_date', 'qc_hold_reason', 'qc_released_by',
+        for name in ['qc_hold_date', 'qc_hold_reason', 'qc_held_by',
+                'qc_released_by',
                 'qc_released_at', 'qc_decision_reason',
                 'qc_accepted_quantity', 'qc_rejected_quantity']:
             default.setdefault(name)
@@ -128,6 +150,7 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
                 'qc_state': 'hold',
                 'qc_hold_date': dt.date.today(),
                 'qc_hold_reason': reason,
+                'qc_held_by': Transaction().user or None,
                 'qc_released_by': None,
                 'qc_released_at': None,
                 })
@@ -190,6 +213,11 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
                     'factory_stock_ext.msg_qc_inspection_pending',
                     lot=self.rec_name, product=self.product.rec_name))
         moves = self._qc_held_moves()
+        if any(m.shipment.warehouse.qc_four_eyes for m in moves):
+            # Four eyes: who received the lot does not decide it
+            workflow_guard.four_eyes(Transaction().user, self.qc_held_by,
+                QCAccessError(gettext('factory_stock_ext.msg_qc_decide_own',
+                        lot=self.rec_name, product=self.product.rec_name)))
         total = sum(m.internal_quantity for m in moves)
         if accepted is None:
             failed = any(
@@ -255,3 +283,15 @@ class Inspection(metaclass=PoolMeta):
     @classmethod
     def _get_origins(cls):
         return super()._get_origins() + ['stock.lot']
+
+    @classmethod
+    def check_modification(
+            cls, mode, inspections, values=None, external=False):
+        super().check_modification(
+            mode, inspections, values=values, external=external)
+        workflow_guard.check(cls, mode, inspections, values, external,
+            fields=INSPECTION_RESULT_FIELDS)
+        # The points of a processed inspection are its result
+        if (external and mode == 'write' and 'points' in values
+                and any(i.state != 'pending' for i in inspections)):
+            raise workflow_guard.refuse(cls, 'points', inspections)

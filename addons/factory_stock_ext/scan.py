@@ -15,7 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from . import inputs, scan_sql
+from . import inputs, scan_sql, workflow_guard
 from .exceptions_scan import check_group, scan_error
 from .scan_rules import ScanChecker, default_kind, kinds_of
 
@@ -80,6 +80,14 @@ class ProductIdentifier(metaclass=PoolMeta):
         t = cls.__table__()
         # …then as a barcode (core only indexes it for similarity)
         cls._sql_indexes.add(Index(t, (t.code, Index.Equality())))
+# Set by the session's workflow (complete, override) and its creation only
+SESSION_WORKFLOW_FIELDS = {'state', 'user', 'completed_by', 'completed_at',
+    'override_reason'}
+# A scan line is the log of a checked scan: ScanLine.create makes it from
+# what the checker found, approve is the only change, it is never deleted
+LINE_LOG_FIELDS = {'session', 'code', 'product', 'lot', 'location',
+    'quantity', 'move', 'result', 'message', 'user', 'scanned_at', 'device',
+    'client_key', 'document', 'approved_by', 'override_reason'}
 
 
 class ScanSession(Workflow, ModelSQL, ModelView):
@@ -140,6 +148,13 @@ class ScanSession(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_user(cls):
         return Transaction().user or None
+
+    @classmethod
+    def check_modification(cls, mode, sessions, values=None, external=False):
+        super().check_modification(
+            mode, sessions, values=values, external=external)
+        workflow_guard.check(cls, mode, sessions, values, external,
+            fields=SESSION_WORKFLOW_FIELDS, deletable_states={'cancelled'})
 
     @classmethod
     def default_scan_quantity(cls):
@@ -460,6 +475,16 @@ class ScanLine(ModelSQL, ModelView):
         return cls.browse([cls._checked_line(v) for v in vlist])
 
     @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        # create is the check itself: whatever a client sends, the values
+        # are the checker's (see create)
+        if mode != 'create':
+            workflow_guard.check(cls, mode, lines, values, external,
+                fields=LINE_LOG_FIELDS)
+
+    @classmethod
     def _with_document(cls, values):
         if 'document' not in values and values.get('session'):
             Session = Pool().get('stock.scan.session')
@@ -562,6 +587,10 @@ class ScanLine(ModelSQL, ModelView):
             if line.session.state != 'open':
                 raise scan_error('session_closed',
                     session=line.session.rec_name)
+            # Four eyes: the one who scanned too much does not approve it
+            workflow_guard.four_eyes(Transaction().user, line.user,
+                scan_error('approve_own', code=line.code or '',
+                    session=line.session.rec_name))
         # Lines are read-only for everyone; the log changes only here
         with without_check_access():
             cls.write(list(lines), {'result': 'approved',

@@ -5,6 +5,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.company import CompanyReport
+from trytond.modules.factory_stock_ext import workflow_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -63,6 +64,15 @@ class Reconcile(ModelSQL, ModelView):
     @staticmethod
     def default_company():
         return Transaction().context.get('company')
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        # The figures and who computed them come from the compute button
+        workflow_guard.check(cls, mode, records, values, external,
+            fields={'computed_by', 'computed_at', 'accounts', 'values',
+                'differences'})
 
     @fields.depends('company')
     def on_change_with_currency_digits(self, name=None):

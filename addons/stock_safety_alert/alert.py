@@ -15,6 +15,7 @@ from trytond.i18n import gettext
 from trytond.ir.cron import str2bigint
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.factory_stock_ext import workflow_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.sendmail import sendmail_transactional
@@ -166,6 +167,15 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'open'
+
+    @classmethod
+    def check_modification(cls, mode, alerts, values=None, external=False):
+        super().check_modification(
+            mode, alerts, values=values, external=external)
+        # Acknowledged and resolved through the buttons, by their user
+        workflow_guard.check(cls, mode, alerts, values, external,
+            fields={'state', 'acknowledged_by', 'resolved_by',
+                'resolved_at'})
 
     @classmethod
     def default_occurrences(cls):

@@ -10,7 +10,7 @@ from trytond.rpc import RPC
 from trytond.model.fields import SQL_OPERATORS
 from trytond.transaction import Transaction, without_check_access
 
-from trytond.modules.factory_stock_ext import inputs
+from trytond.modules.factory_stock_ext import inputs, workflow_guard
 
 from .exceptions import ScanError
 from .program import ABC
@@ -26,6 +26,15 @@ REASONS = [
     ('lot', "Wrong Lot"),
     ('other', "Other"),
     ]
+# Set by scans (Count.record) and by finish only: a count is never typed in
+LINE_WORKFLOW_FIELDS = {'added', 'round', 'counted_quantity', 'counted_at',
+    'counted_by', 'first_quantity', 'first_counted_by', 'recount_required',
+    'book_quantity', 'variance_quantity', 'variance_value',
+    'within_tolerance'}
+# What a counted line is a count of
+LINE_KEYS = {'task', 'location', 'product', 'lot'}
+COUNT_FIELDS = {'task', 'line', 'quantity', 'round', 'counted_at', 'counter',
+    'device', 'client_key'}
 
 
 class TaskLine(ModelSQL, ModelView):
@@ -67,6 +76,19 @@ class TaskLine(ModelSQL, ModelView):
     @staticmethod
     def default_round():
         return 0
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        workflow_guard.check(cls, mode, lines, values, external,
+            fields=LINE_WORKFLOW_FIELDS)
+        keys = LINE_KEYS & set(values or {})
+        # Moving a count to another task, bin, product or lot forges it
+        if (external and mode == 'write' and keys
+                and workflow_guard.first_decided(
+                    cls, lines, LINE_WORKFLOW_FIELDS)):
+            raise workflow_guard.refuse(cls, sorted(keys)[0], lines)
 
     def get_rec_name(self, name):
         lot = f' / {self.lot.number}' if self.lot else ''
@@ -227,6 +249,14 @@ class Count(ModelSQL, ModelView):
             ]
         cls._order = [('counted_at', 'DESC'), ('id', 'DESC')]
         cls.__rpc__['scan'] = RPC(readonly=False)
+
+    @classmethod
+    def check_modification(cls, mode, counts, values=None, external=False):
+        super().check_modification(
+            mode, counts, values=values, external=external)
+        # A count is made by scan/record only and never changes
+        workflow_guard.check(cls, mode, counts, values, external,
+            fields=COUNT_FIELDS)
 
     @classmethod
     def __register__(cls, module):

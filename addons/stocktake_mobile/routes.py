@@ -9,6 +9,7 @@ import datetime as dt
 import os
 
 from trytond.modules.factory_stock_ext import http_api, http_signin
+from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, set_max_request_size
 from trytond.transaction import Transaction, without_check_access
 from trytond.wsgi import app
@@ -87,8 +88,17 @@ def _task_json(task, lines=False):
         recount = task.state == 'recount'
         result['locations'] = [{'code': l.code, 'name': l.name}
             for l in task.locations]
-        # Blind: what to count and whether it was counted, never the books
-        result['lines'] = [{
+        result['lines'] = _lines_json(task, recount)
+    return result
+
+
+def _lines_json(task, recount):
+    """Blind: what to count and whether it was counted, never the books.
+    Read without the user's field access: a counter may not read counted
+    quantities over RPC, here only those of the running round are given"""
+    Line = Pool().get('stocktake.task.line')
+    with without_check_access():
+        return [{
                 'id': l.id,
                 'location': l.location.code or str(l.location.id),
                 'product_code': l.product.code,
@@ -97,9 +107,8 @@ def _task_json(task, lines=False):
                 'counted': l.round == (2 if recount else 1),
                 'quantity': l.counted_quantity if l.round == (
                     2 if recount else 1) else None,
-                } for l in task.lines
+                } for l in Line.search([('task', '=', task.id)])
             if not recount or l.recount_required]
-    return result
 
 
 @http_api.route(API + 'me', ['GET'], COUNTING)

@@ -6,6 +6,7 @@ from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.model.fields import SQL_OPERATORS
+from trytond.modules.factory_stock_ext import workflow_guard
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
@@ -59,7 +60,7 @@ class Move(metaclass=PoolMeta):
         pool = Pool()
         Task = pool.get('stocktake.task')
         Location = pool.get('stock.location')
-        if Transaction().context.get('stocktake_keep_expected'):
+        if Transaction().context.get('_stocktake_keep_expected'):
             return  # the posting moves of the count itself
         location_ids = {l.id for m in moves
             for l in (m.from_location, m.to_location)}
@@ -118,6 +119,15 @@ class Inventory(metaclass=PoolMeta):
     stocktake_task = fields.Many2One('stocktake.task', "Count Task",
         readonly=True, ondelete='RESTRICT')
 
+    @classmethod
+    def check_modification(
+            cls, mode, inventories, values=None, external=False):
+        super().check_modification(
+            mode, inventories, values=values, external=external)
+        # Only a task's post makes the inventory of its count
+        workflow_guard.check(cls, mode, inventories, values, external,
+            fields={'stocktake_task'})
+
 
 class InventoryLine(metaclass=PoolMeta):
     __name__ = 'stock.inventory.line'
@@ -125,6 +135,6 @@ class InventoryLine(metaclass=PoolMeta):
     def update_for_complete(self, quantity):
         # Snapshot counting: the expected quantity is the book quantity when
         # the line was counted, not at posting time
-        if Transaction().context.get('stocktake_keep_expected'):
+        if Transaction().context.get('_stocktake_keep_expected'):
             return
         super().update_for_complete(quantity)

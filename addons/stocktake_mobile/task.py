@@ -6,6 +6,7 @@ from trytond import backend
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.model.fields import SQL_OPERATORS
+from trytond.modules.factory_stock_ext import workflow_guard
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import (
@@ -30,6 +31,10 @@ KINDS = [
     ('zero', "Zero/Low Stock"),
     ('variance', "Last Variance"),
     ]
+
+# Set by the workflow only (finish, approve, post, program generation, scans)
+WORKFLOW_FIELDS = {'state', 'approved_by', 'posted_date', 'program',
+    'counts', 'inventories'}
 
 
 class Task(Workflow, ModelSQL, ModelView):
@@ -94,6 +99,14 @@ class Task(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_state():
         return 'open'
+
+    @classmethod
+    def check_modification(cls, mode, tasks, values=None, external=False):
+        super().check_modification(
+            mode, tasks, values=values, external=external)
+        # State, approver and postings change only through the buttons
+        workflow_guard.check(cls, mode, tasks, values, external,
+            fields=WORKFLOW_FIELDS, deletable_states={'cancelled'})
 
     @staticmethod
     def default_kind():
@@ -279,7 +292,7 @@ class Task(Workflow, ModelSQL, ModelView):
         # Core confirm reads inventory.lines of every inventory it is given:
         # hand it about a record cache of lines at a time to stay linear
         size = record_cache_size(Transaction())
-        with Transaction().set_context(stocktake_keep_expected=True), \
+        with Transaction().set_context(_stocktake_keep_expected=True), \
                 without_check_access():
             for group in _by_line_count(vlist, size):
                 Inventory.confirm(Inventory.create(group))

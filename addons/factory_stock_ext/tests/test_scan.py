@@ -217,7 +217,14 @@ class ScanTestCase(_DBTestCase):
         with Transaction().set_user(clerk.id):
             with self.assertRaises(ScanError):
                 Line.approve([over], 'rush order')
-        Line.approve([over], 'rush order')
+        # Four eyes: who scanned too much does not approve it
+        with self.assertRaises(ScanError) as cm:
+            Line.approve([over], 'rush order')
+        self.assertEqual(cm.exception.code, 'approve_own')
+        boss = user_in(['factory_stock_ext.group_factory_supervisor'],
+            'boss', f.company)
+        with Transaction().set_user(boss.id):
+            Line.approve([over], 'rush order')
         self.assertEqual(Line(over.id).result, 'approved')
         back = Production.return_material(prod, 'L-STEEL-1', 3,
             location=f.bin1)
