@@ -359,6 +359,11 @@ class ScanSession(Workflow, ModelSQL, ModelView):
                     'override_access', session=session.rec_name))
             if not (reason or '').strip():
                 raise scan_error('override_reason', session=session.rec_name)
+            # Four eyes: who scanned on the session does not waive its
+            # missing scans
+            for author in {session.user} | {l.user for l in session.lines}:
+                workflow_guard.four_eyes(Transaction().user, author,
+                    scan_error('override_own', session=session.rec_name))
         now, user = dt.datetime.now(), Transaction().user or None
         with Transaction().set_context(_scan_checked=True):
             Line.create([{'session': s.id, 'result': 'override',

@@ -142,12 +142,22 @@ class ScanTestCase(_DBTestCase):
         with Transaction().set_user(boss.id):
             with self.assertRaises(ScanError):
                 Session.override([session], '  ')
+            # Four eyes: the boss who also scanned here may not waive it
+            own = Session.scan(shipment, 'L-STEEL-1', 1,
+                location=f.input).session
+        other = user_in(['factory_stock_ext.group_factory_supervisor'],
+            'boss2', f.company)
+        with Transaction().set_user(boss.id):
+            with self.assertRaises(ScanError) as cm:
+                Session.override([own], 'label torn')
+            self.assertEqual(cm.exception.code, 'override_own')
+        with Transaction().set_user(other.id):
             Session.override([session], 'label torn')
         session = Session(session.id)
         self.assertEqual(session.state, 'overridden')
         log, = [l for l in session.lines if l.result == 'override']
         self.assertEqual((log.approved_by, log.override_reason),
-            (boss, 'label torn'))
+            (other, 'label torn'))
         Shipment.receive([Shipment(shipment.id)])
         self.assertEqual(Shipment(shipment.id).state, 'received')
 
