@@ -33,6 +33,9 @@ class TimedResult(unittest.TextTestResult):
 
 def main(argv):
     out, names = argv[0], argv[1:]
+    if os.environ.get('DB_CACHE'):
+        import db_cache  # beside this file
+        db_cache.install()
     loader = unittest.TestLoader()
     if names and names[0] == '--discover':
         suite = loader.discover(names[1], top_level_dir=names[2])

@@ -49,6 +49,7 @@ def addon_test_names(addon):
 def backend_env(backend, cache_key):
     env = dict(os.environ)
     env['DB_CACHE'] = str(ROOT / '.cache' / 'db' / cache_key)
+    env['TEST_DB_KEY'] = cache_key
     if backend == 'sqlite':
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
         env['DB_NAME'] = ':memory:'
@@ -60,6 +61,8 @@ def backend_env(backend, cache_key):
         # WAL flush a commit costs ~1.5 ms instead of ~11 ms on this disk
         # (libpq reads PGOPTIONS for every connection, pg_restore included)
         env['PGOPTIONS'] = '-c synchronous_commit=off'
+        # module sets cached as template databases (tests/db_cache.py)
+        env['DB_CACHE'] = 'postgresql://'
     env['TEST_BACKEND'] = backend
     return env
 
@@ -83,6 +86,66 @@ def integration_suites(backend, key):
         if only == backend and name in names:
             suites.append((f'integration {name} [{backend}]', [name], env()))
     return suites
+
+
+def backend_uri(backend):
+    return 'sqlite://' if backend == 'sqlite' else PG_URI
+
+
+def drop_stale_templates(key):
+    """PostgreSQL template databases of other sources: the test module sets
+    (tests/db_cache.py) and the demo template (demo_factory/database.py).
+    One in use by another run is left for later."""
+    import psycopg
+    from tests.db_cache import TEMPLATE_PREFIX
+    with psycopg.connect(PG_URI + 'postgres', autocommit=True) as conn:
+        names = [r[0] for r in conn.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname LIKE %s OR datname LIKE %s", (
+                    TEMPLATE_PREFIX.replace('_', '\\_') + '%',
+                    'factory\\_template\\_%'))]
+        for name in names:
+            if key in name:
+                continue
+            try:
+                conn.execute(f'DROP DATABASE "{name}"')
+            except psycopg.Error:
+                pass
+
+
+def prepare_jobs(backends, key):
+    """Databases that several suites copy, built once per backend before
+    them: the cached test base and the demo template"""
+    jobs = {}
+    demo_env = {k: v for k, v in os.environ.items()
+        if not k.startswith(('TRYTOND_', 'DB_'))}
+    for backend in backends:
+        jobs['base', backend] = (f'prepare test base [{backend}]',
+            [str(ROOT / 'tests' / 'db_cache.py')], backend_env(backend, key))
+        jobs['demo', backend] = (f'prepare demo template [{backend}]',
+            ['-m', 'demo_factory.database', backend_uri(backend)], demo_env)
+    return jobs
+
+
+def suite_needs(label, env):
+    "The prepared databases a suite copies"
+    backend = env.get('TEST_BACKEND')
+    if not backend:
+        return []
+    if 'integration' in label or 'browser' in label:
+        return [('base', backend), ('demo', backend)]
+    return [('base', backend)]
+
+
+def run_prepare(label, args, env):
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable] + args, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.monotonic() - start
+    failed = 1 if proc.returncode else 0
+    log = f'\n=== {label} ===\n' + (proc.stdout if failed else '') + (
+        f'--- {label}: {"failed" if failed else "done"} ({seconds:.0f}s)')
+    return 0, failed, log, {'suite': (label, seconds), 'classes': []}
 
 
 def run_suite(label, args, env):
@@ -182,11 +245,26 @@ def main():
     suites.sort(key=lambda s: (next(
                 (i for i, n in enumerate(longest) if n in s[0]), 99),
             'postgresql' not in s[0]))
+    if 'postgresql' in backends:
+        drop_stale_templates(key)
+    prepare = {k: job for k, job in prepare_jobs(backends, key).items()
+        if any(k in suite_needs(s[0], s[2]) for s in suites)}
     passed = failed = 0
     timings = []
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
-        futures = [pool.submit(run_suite, *suite) for suite in suites]
+        # submitted first, so every suite waiting on one finds it started
+        # (PostgreSQL's base first: the longest)
+        ready = {k: pool.submit(run_prepare, *job) for k, job in sorted(
+                prepare.items(), key=lambda i: i[0][1] == 'sqlite')}
+
+        def run(label, args, env):
+            for need in suite_needs(label, env):
+                if need in ready:
+                    ready[need].result()
+            return run_suite(label, args, env)
+        futures = list(ready.values()) + [
+            pool.submit(run, *suite) for suite in suites]
         for future in concurrent.futures.as_completed(futures):
             p, f, log, timing = future.result()
             print(log, flush=True)

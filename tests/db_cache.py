@@ -1,0 +1,101 @@
+"""Test databases of the suites activated on one shared, cached base.
+
+Why: activating modules on an empty database costs ~2 minutes on PostgreSQL
+(~40 s on SQLite), and the suites activate a dozen module sets per backend.
+Every set holds factory_stock_ext, so a set missing from Tryton's DB_CACHE
+is activated on a copy of the cached factory_stock_ext database: only the
+modules it adds are activated, as an administrator adds a module to a live
+database (~5-20 s). The set is then cached under its own name as before, so
+test classes still start from a copy of exactly the modules they declare.
+
+`python tests/db_cache.py` builds the base once per backend before the
+suites start (tools/run_tests.py), so parallel suites never build it twice.
+"""
+import hashlib
+import os
+import sys
+
+BASE = ['factory_stock_ext']
+# names of the PostgreSQL template databases: prefix, sources key, module set
+TEMPLATE_PREFIX = 'tcache_'
+
+
+def _closure(modules):
+    from trytond.modules import get_module_info
+    seen, todo = set(), list(modules)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(get_module_info(name).get('depends', []))
+    return seen
+
+
+def install():
+    "Route trytond's test activations (unit tests and scenarios) via BASE"
+    from trytond.tests import test_tryton, tools
+
+    activate_module = test_tryton.activate_module
+
+    def activate_on_base(modules, lang='en'):
+        if isinstance(modules, str):
+            modules = [modules]
+        if lang != 'en':
+            return activate_module(modules, lang=lang)
+        db_name = test_tryton.DB_NAME
+        if (not test_tryton.db_exist(db_name)
+                and test_tryton.restore_db_cache('-'.join(modules))):
+            return
+        if (list(modules) != BASE
+                and set(BASE) <= _closure(modules)
+                and not test_tryton.db_exist(db_name)
+                and not test_tryton.restore_db_cache('-'.join(BASE))):
+            activate_module(BASE)
+        # on the base when it applies: core activates only what is missing
+        return activate_module(modules, lang=lang)
+
+    def activate_modules(modules, *setup):
+        "As trytond.tests.tools.activate_modules, from the cached module set"
+        if isinstance(modules, str):
+            modules = [modules]
+        cache_name = '-'.join(sorted(modules))
+        if setup_name := '|'.join(tools._func_name(f) for f in setup):
+            cache_name += f'--{setup_name}'
+        if tools.restore_db_cache(cache_name):
+            return tools._get_config()
+        test_tryton.drop_db()
+        activate_on_base(sorted(modules))
+        config = tools._get_config()
+        for func in setup:
+            func(config=config)
+        tools.backup_db_cache(cache_name)
+        return config
+
+    key = os.environ.get('TEST_DB_KEY')
+    if key and (test_tryton.DB_CACHE or '').startswith('postgresql://'):
+        # PostgreSQL template databases (a copy costs ~1 s, pg_restore ~3 s)
+        # are named by module set only in core: the sources key is added
+        def cache_file(path, name):
+            digest = hashlib.shake_128(name.encode('utf8')).hexdigest(16)
+            return f'{test_tryton.DB_CACHE}/{TEMPLATE_PREFIX}{key}-{digest}'
+        test_tryton._db_cache_file = cache_file
+
+    test_tryton.activate_module = activate_on_base
+    tools.activate_modules = activate_modules
+
+
+def main():
+    "Build the cached base of the backend set in the environment"
+    install()
+    from trytond.tests import test_tryton
+    if not test_tryton.DB_CACHE:
+        print('DB_CACHE is not set: nothing to build', file=sys.stderr)
+        return 1
+    test_tryton.drop_db()
+    test_tryton.activate_module(BASE)
+    test_tryton.drop_db()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
