@@ -92,18 +92,25 @@ def backend_uri(backend):
     return 'sqlite://' if backend == 'sqlite' else PG_URI
 
 
-def drop_stale_templates(key):
-    """PostgreSQL template databases of other sources: the test module sets
-    (tests/db_cache.py) and the demo template (demo_factory/database.py).
-    One in use by another run is left for later."""
+def drop_stale_templates(key, hours=1):
+    """PostgreSQL template databases of other sources, created over an hour
+    ago: the test module sets (tests/db_cache.py) and the demo template
+    (demo_factory/database.py). Younger ones may serve a run of another
+    checkout now; one still in use is left for later."""
     import psycopg
     from tests.db_cache import TEMPLATE_PREFIX
     with psycopg.connect(PG_URI + 'postgres', autocommit=True) as conn:
-        names = [r[0] for r in conn.execute(
-                "SELECT datname FROM pg_database "
-                "WHERE datname LIKE %s OR datname LIKE %s", (
-                    TEMPLATE_PREFIX.replace('_', '\\_') + '%',
-                    'factory\\_template\\_%'))]
+        try:
+            # a database's PG_VERSION file is written when it is created
+            names = [r[0] for r in conn.execute(
+                    "SELECT datname FROM pg_database "
+                    "WHERE (datname LIKE %s OR datname LIKE %s) "
+                    "AND (pg_stat_file('base/' || oid || '/PG_VERSION'))"
+                    ".modification < now() - make_interval(hours => %s)", (
+                        TEMPLATE_PREFIX.replace('_', '\\_') + '%',
+                        'factory\\_template\\_%', hours))]
+        except psycopg.Error:  # not allowed to read the files: keep all
+            return
         for name in names:
             if key in name:
                 continue
@@ -111,6 +118,15 @@ def drop_stale_templates(key):
                 conn.execute(f'DROP DATABASE "{name}"')
             except psycopg.Error:
                 pass
+
+
+def drop_stale_sqlite_caches(key, days=1):
+    "SQLite module caches of other sources, untouched for a day"
+    import shutil
+    for path in (ROOT / '.cache' / 'db').glob('*'):
+        if (path.name != key and path.is_dir()
+                and path.stat().st_mtime < time.time() - days * 86400):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def prepare_jobs(backends, key):
@@ -180,6 +196,26 @@ def run_suite(label, args, env):
     return passed, counts['failed'] + counts['skipped'], '\n'.join(log), timing
 
 
+def schedule(jobs, workers):
+    """Run jobs (key, needs, function, args), in their order of priority,
+    `workers` at a time, each once the jobs it needs are done (failed or
+    not: a suite builds a missing database itself); yield their results"""
+    pending, running, done = list(jobs), {}, set()
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        while pending or running:
+            while len(running) < workers:
+                job = next((j for j in pending if set(j[1]) <= done), None)
+                if job is None:
+                    break
+                pending.remove(job)
+                running[pool.submit(job[2], *job[3])] = job[0]
+            finished, _ = concurrent.futures.wait(
+                running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in finished:
+                done.add(running.pop(future))
+                yield future.result()
+
+
 def print_timing(timings, total):
     "Where the time went: every suite, then the slowest test classes"
     print(f'\nTime per suite (wall clock of the run: {total:.0f}s)')
@@ -247,30 +283,25 @@ def main():
             'postgresql' not in s[0]))
     if 'postgresql' in backends:
         drop_stale_templates(key)
+    drop_stale_sqlite_caches(key)
     prepare = {k: job for k, job in prepare_jobs(backends, key).items()
         if any(k in suite_needs(s[0], s[2]) for s in suites)}
     passed = failed = 0
     timings = []
     start = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
-        # submitted first, so every suite waiting on one finds it started
-        # (PostgreSQL's base first: the longest)
-        ready = {k: pool.submit(run_prepare, *job) for k, job in sorted(
-                prepare.items(), key=lambda i: i[0][1] == 'sqlite')}
-
-        def run(label, args, env):
-            for need in suite_needs(label, env):
-                if need in ready:
-                    ready[need].result()
-            return run_suite(label, args, env)
-        futures = list(ready.values()) + [
-            pool.submit(run, *suite) for suite in suites]
-        for future in concurrent.futures.as_completed(futures):
-            p, f, log, timing = future.result()
-            print(log, flush=True)
-            passed += p
-            failed += f
-            timings.append(timing)
+    # Prepared databases first (PostgreSQL's base is the longest, its demo
+    # template is needed last), then the suites, longest first
+    order = [('base', 'postgresql'), ('base', 'sqlite'), ('demo', 'sqlite'),
+        ('demo', 'postgresql')]
+    jobs = [(key, [], run_prepare, prepare[key])
+        for key in order if key in prepare]
+    jobs += [(suite[0], [k for k in suite_needs(suite[0], suite[2])
+                if k in prepare], run_suite, suite) for suite in suites]
+    for p, f, log, timing in schedule(jobs, options.jobs):
+        print(log, flush=True)
+        passed += p
+        failed += f
+        timings.append(timing)
     print_timing(timings, time.monotonic() - start)
     if passed + failed == 0:
         failed = 1

@@ -59,6 +59,12 @@ class ProductABC(ModelSQL, ModelView):
             ]
 
     @classmethod
+    def sql_class(cls, abc):
+        """The class of a row of the table `abc` joined LEFT to products:
+        the one place of the rule that unconsumed products are 'C'"""
+        return Coalesce(abc.abc_class, 'C')
+
+    @classmethod
     def classes_for(cls, warehouse_id, product_ids=None):
         "Return {product_id: 'A'|'B'|'C'}; unconsumed products are 'C'"
         pool = Pool()
@@ -70,7 +76,7 @@ class ProductABC(ModelSQL, ModelView):
         from_ = product.join(abc, 'LEFT', condition=(
                 (abc.product == product.id)
                 & (abc.warehouse == int(warehouse_id))))
-        columns = [product.id, Coalesce(abc.abc_class, 'C')]
+        columns = [product.id, cls.sql_class(abc)]
         if product_ids is None:
             cursor.execute(*from_.select(*columns))
             return dict(cursor)

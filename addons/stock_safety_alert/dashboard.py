@@ -62,8 +62,7 @@ class ABCValue(ModelSQL, ModelView):
         param, abc = Parameter.__table__(), ABC.__table__()
         cost = CostPrice.__table__()
         company = Transaction().context.get('company') or -1
-        # products without a class are C; the subquery names the coalesced
-        # class so that PostgreSQL can group by it
+        # the subquery names the class so that PostgreSQL can group by it
         rows = (param
             .join(abc, 'LEFT', condition=(abc.product == param.product)
                 & (abc.warehouse == param.warehouse))
@@ -71,7 +70,7 @@ class ABCValue(ModelSQL, ModelView):
                 & (cost.company == param.company))
             .select(
                 param.id, param.warehouse,
-                Coalesce(abc.abc_class, 'C').as_('abc_class'),
+                ABC.sql_class(abc).as_('abc_class'),
                 (param.quantity * Coalesce(cost.cost_price, 0)).as_('value'),
                 where=(param.company == company) & (param.quantity > 0)))
         return rows.select(

@@ -199,7 +199,7 @@ class TaskLine(ModelSQL, ModelView):
         else:
             keys = [k for k, q in pbl.items() if q]
         classes = ABCModel.classes_for(warehouse.id)
-        return sorted((l, p, lot, classes.get(p, 'C'))
+        return sorted((l, p, lot, classes[p])
             for l, p, lot in keys)
 
     @classmethod

@@ -164,7 +164,7 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
         for (loc, product), lots in sorted(pairs.items()):
             if (loc, product) in busy:
                 continue
-            abc = classes.get(product, 'C')
+            abc = classes[product]
             due = planning.due_date(last.get((loc, product)),
                 self.start_date, freq[abc], loc, product)
             if due > horizon_end:
