@@ -3,7 +3,7 @@
 products x 2 warehouses x 365 days of done moves are generated with bulk SQL,
 then the daily usage and the stock balance are built from them once (what
 the first run does), yesterday's run makes the parameters, order points and
-alerts (timed as the first run), and the nightly run (Alert.run: merge
+alerts (timed as the first run), and the nightly run (stock.safety.nightly run: merge
 today's usage and stock, statistics, safety stock, order points, alerts)
 is timed against
   - one bare SQL GROUP BY over the same moves (goal: ratio <= 2),
@@ -15,6 +15,7 @@ Usage: python bench/bench_safety_alert.py [--products N] [--full]
     [--sample N] [--profile]
 """
 import argparse
+import cProfile
 import datetime as dt
 import os
 import pathlib
@@ -36,7 +37,8 @@ def main():
     parser.add_argument('--sample', type=int, default=SAMPLE,
         help="products timed in the naive ORM loop (0: skip it)")
     parser.add_argument('--profile', action='store_true',
-        help="time each phase of the first run and count its queries")
+        help="profile the nightly run with cProfile (its time includes "
+        "the profiler's)")
     options = parser.parse_args()
     if options.full:
         options.products = 20000
@@ -252,90 +254,14 @@ def naive_loop(pool, products, warehouses, today):
             _ = quantity < safety or quantity < rop
 
 
-class Profile:
-    """Self time and query count of each phase of Alert.run, by wrapping the
-    phase methods (nested phases are charged to the innermost one)"""
-
-    def __init__(self, pool):
-        from trytond.modules.stock_safety_alert.demand import Snapshot
-        self.time, self.queries, self.active = {}, {}, True
-        self.stack, self.mark = ['other'], time.perf_counter()
-        for name in dir(Snapshot):
-            if name.startswith('_load_') or name == 'collect':
-                self.wrap(Snapshot, name, 'snapshot.' + name,
-                    method=name != 'collect')
-        for model, names in [
-                ('stock.safety.usage', ['bring_up_to_date', 'pending_days',
-                        'merge']),
-                ('stock.safety.usage.window', ['update',
-                        '_days', '_recount', '_load', '_save', 'rebuild']),
-                ('stock.safety.balance', ['compact', 'on_hand']),
-                ('stock.safety.lead', ['update', '_insert',
-                        '_receipt_products']),
-                ('stock.safety.parameter', ['compute', '_create_new',
-                        '_sync_order_points', '_write']),
-                ('stock.alert', ['refresh', 'notify', 'snapshot_history',
-                        'create'] + [d for d, _, _ in pool.get(
-                            'stock.alert')._alert_types.values()]),
-                ('stock.location.zone', ['zones_for_locations',
-                        'responsibles_for_locations'])]:
-            Model = pool.get(model)
-            for name in names:
-                self.wrap(Model, name, f'{model.split(".")[-1]}.{name}')
-        # count at the cursor: query logging would mogrify big INSERTs
-        from trytond.backend.postgresql.database import LoggingCursor
-        from trytond.backend.sqlite.database import SQLiteCursor
-        for cursor_class in [LoggingCursor, SQLiteCursor]:
-            self.wrap_execute(cursor_class)
-
-    def wrap_execute(self, cursor_class):
-        orig = cursor_class.execute
-
-        def execute(cursor, *args, **kwargs):
-            if self.active:
-                self.count()
-            return orig(cursor, *args, **kwargs)
-        cursor_class.execute = execute
-
-    def count(self):
-        label = self.stack[-1]
-        self.queries[label] = self.queries.get(label, 0) + 1
-
-    def switch(self, label=None):
-        now = time.perf_counter()
-        top = self.stack[-1]
-        self.time[top] = self.time.get(top, 0) + now - self.mark
-        self.mark = now
-        if label:
-            self.stack.append(label)
-        else:
-            self.stack.pop()
-
-    def wrap(self, owner, name, label, method=False):
-        orig = getattr(owner, name)
-        generator = name.startswith('_detect_')
-
-        def wrapper(*args, **kwargs):
-            if not self.active:  # the rerun is not profiled
-                return orig(*args, **kwargs)
-            self.switch(label)
-            try:
-                result = orig(*args, **kwargs)
-                return list(result) if generator else result
-            finally:
-                self.switch()
-        setattr(owner, name, wrapper if method else staticmethod(wrapper))
-
-    def stop(self):
-        self.switch('done')
-        self.active = False
-
-    def report(self, total):
-        self.time.pop('done', None)
-        for label, spent in sorted(self.time.items(), key=lambda i: -i[1]):
-            print(f'phase {label}: {spent:.3f} s '
-                f'({100 * spent / total:.0f} %), '
-                f'{self.queries.get(label, 0)} queries')
+def profile_report(profiler, top=25):
+    """Where the nightly run spends its time (cProfile, cumulative): our
+    addons' functions first, then the database calls they made"""
+    import pstats
+    stats = pstats.Stats(profiler)
+    stats.sort_stats('cumulative')
+    stats.print_stats(r'modules/(stock_safety_alert|factory_stock_ext)', top)
+    stats.print_stats(r'execute', 5)
 
 
 def take_out_today(cursor, today):
@@ -375,6 +301,7 @@ def run(pool, transaction, options, backend):
     if backend == 'postgresql':
         cursor.execute('ANALYZE')
     Alert = pool.get('stock.alert')
+    Nightly = pool.get('stock.safety.nightly')
     Config = pool.get('stock.safety.configuration')
     config = Config(1)
     config.default_lead_time = 7
@@ -413,7 +340,7 @@ def run(pool, transaction, options, backend):
             lambda timezone=None: today - dt.timedelta(days=1))
         try:
             t0 = time.perf_counter()
-            Alert.run(warehouses=warehouses)
+            Nightly.run(warehouses=warehouses)
             t_first = time.perf_counter() - t0
         finally:
             del Date.today
@@ -429,14 +356,15 @@ def run(pool, transaction, options, backend):
         transaction.commit()
 
         # The nightly run: one day enters the window and one leaves it
-        profile = Profile(pool) if options.profile else None
+        profile = cProfile.Profile() if options.profile else None
         t0 = time.perf_counter()
-        Alert.run(warehouses=warehouses)
-        t_run = time.perf_counter() - t0
         if profile:
-            profile.stop()
+            profile.runcall(Nightly.run, warehouses=warehouses)
+        else:
+            Nightly.run(warehouses=warehouses)
+        t_run = time.perf_counter() - t0
         t0 = time.perf_counter()
-        Alert.run(warehouses=warehouses)
+        Nightly.run(warehouses=warehouses)
         t_rerun = time.perf_counter() - t0
         Parameter = pool.get('stock.safety.parameter')
         cursor.execute('SELECT type, COUNT(*) FROM stock_alert '
@@ -478,7 +406,7 @@ def run(pool, transaction, options, backend):
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f'peak_rss_mb: {rss:.0f}')
     if profile:
-        profile.report(t_run)
+        profile_report(profile)
 
 
 if __name__ == '__main__':

@@ -135,7 +135,6 @@ def nightly():
     safety stock and order points, alerts"""
     pool = Pool()
     ProductABC = pool.get('stock.product.abc')
-    Alert = pool.get('stock.alert')
     Usage = pool.get('stock.safety.usage')
     Balance = pool.get('stock.safety.balance')
     ProductABC.compute()
@@ -143,7 +142,7 @@ def nightly():
     # rebuilt from the moves (stock_safety_alert README)
     Usage.rebuild()
     Balance.rebuild()
-    Alert.run()
+    pool.get('stock.safety.nightly').run()
 
 
 def purchase_requests(warehouse_ids):

@@ -2,30 +2,28 @@
 # copyright notices and license terms.
 import datetime as dt
 import json
-import logging
 from collections import defaultdict
 from decimal import Decimal
 from email.message import EmailMessage
 
-from sql import Literal, Select
+from sql import Literal
 from sql.aggregate import Count, Sum
 
-from trytond import backend, config as tconfig
+from trytond import config as tconfig
 from trytond.i18n import gettext
-from trytond.ir.cron import str2bigint
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.factory_stock_ext import workflow_guard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.sendmail import sendmail_transactional
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .detector import AlertDetectors
 from .bulk import (
     bulk_insert, bulk_update, execute_binary, invalidate_cache,
-    leave_room_for_updates, rename_column, without_cyclic_gc)
-from .demand import Snapshot, chunks, in_
+    leave_room_for_updates, rename_column)
+from .demand import chunks, in_
 from .usage import to_date
 
 STATES = [
@@ -39,7 +37,6 @@ NUMBERS = ['quantity', 'threshold', 'days_of_cover', 'lead_time', 'value']
 # types whose age counts the days left until their date, not since it
 AGE_UNTIL = {'expiring'}
 EMAIL_LINES = 50  # alerts listed in one e-mail; the rest are in Tryton
-logger = logging.getLogger(__name__)
 
 
 class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
@@ -256,60 +253,6 @@ class Alert(AlertDetectors, Workflow, ModelSQL, ModelView):
                 'resolved_by': None, 'resolved_at': None,
                 'acknowledged_by': None,
                 })
-
-    @classmethod
-    def run(cls, warehouses=None):
-        """The scheduled task: statistics once, then safety stock and order
-        points, then alerts, per company"""
-        pool = Pool()
-        Config = pool.get('stock.safety.configuration')
-        Parameter = pool.get('stock.safety.parameter')
-        Usage = pool.get('stock.safety.usage')
-        Company = pool.get('company.company')
-        Location = pool.get('stock.location')
-        Date = pool.get('ir.date')
-        if not cls._lock_run():
-            logger.info("stock alert run skipped: another one is running")
-            return False
-        if backend.name == 'postgresql':
-            # a few dozen statements over tens of thousands of rows, each
-            # of which JIT would compile for up to a tenth of a second
-            Transaction().connection.cursor().execute('SET LOCAL jit = off')
-        config = Config(1)
-        if warehouses is None:
-            warehouses = Location.search([('type', '=', 'warehouse')])
-        # one day for the whole run: the totals and the snapshots agree
-        today, started = Date.today(), dt.datetime.now()
-        with without_cyclic_gc():
-            # Every company's pending usage is merged by one call
-            Usage.bring_up_to_date(
-                Snapshot.window_start(today, config.window_days))
-            for company in Company.search([]):
-                with Transaction().set_context(company=company.id):
-                    snapshot = Snapshot.collect(
-                        warehouses, today, company.id)
-                    snapshot.config = config
-                    Parameter.compute(snapshot, config)
-                    cls.refresh(snapshot, notify=config.notify,
-                        email=config.notify_email)
-        with without_check_access():
-            Config.write([Config(1)], {'last_run': started})
-        return True
-
-    @classmethod
-    def _lock_run(cls):
-        """Try to take the run lock until the end of the transaction.
-
-        Two overlapping runs (the cron and "Run Once", two workers) would
-        insert the same alert keys; the second one is skipped instead, as the
-        first computes the same result. On PostgreSQL this is a transaction
-        advisory lock, which never blocks nor touches a table users write to;
-        SQLite lets only one writer in at a time anyway (lock_id is TRUE)."""
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        cursor.execute(*Select([transaction.database.lock_id(
-                        str2bigint(cls.__name__ + ',run'))]))
-        return bool(cursor.fetchone()[0])
 
     @classmethod
     def make_key(cls, row):

@@ -10,8 +10,8 @@ class Cron(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.append(
-            ('stock.alert|run',
+            ('stock.safety.nightly|run',
                 "Compute Safety Stock and Refresh Stock Alerts"))
         # The nightly run is long: trytond-worker runs it from ir.queue
         # (its advisory lock skips a second run that overlaps)
-        cls.queued_methods.add('stock.alert|run')
+        cls.queued_methods.add('stock.safety.nightly|run')

@@ -23,7 +23,7 @@ from deploy.stack import Stack, rpc
 from support import backend_uri, build_demo, free_port, unique_name
 
 FLUSH = 'erp.sync.outbox|process_cron'
-NIGHTLY = 'stock.alert|run'
+NIGHTLY = 'stock.safety.nightly|run'
 DEADLINE = 45
 
 

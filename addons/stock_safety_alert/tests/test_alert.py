@@ -79,7 +79,7 @@ class SafetyAlertTestCase(_DBTestCase):
     def test_each_alert_type(self):
         Alert = Pool().get('stock.alert')
         fx = self.setup_site()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         alerts = self.alerts()
         expected = {
             ('below_safety', 'Low', None),
@@ -122,7 +122,7 @@ class SafetyAlertTestCase(_DBTestCase):
         Parameter = pool.get('stock.safety.parameter')
         Config = pool.get('stock.safety.configuration')
         fx = self.setup_site()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         first = Alert.search([])
         notes = Notification.search([('user', '=', fx.keeper.id)])
         self.assertEqual(len(notes), 1)
@@ -133,7 +133,7 @@ class SafetyAlertTestCase(_DBTestCase):
         unchanged = long_ago + dt.timedelta(seconds=1)
         Alert.write(first, {'changed_at': long_ago})
         Parameter.write(Parameter.search([]), {'changed_at': long_ago})
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         self.assertEqual(sorted(Alert.search([])), sorted(first))
         # nothing moved: no alert nor parameter is written again, and the
         # configuration says when the run checked them
@@ -155,7 +155,7 @@ class SafetyAlertTestCase(_DBTestCase):
                 [('product', '=', fx.over.id)])}
         fx.receive(fx.low, 6, 0)
         fx.issue(fx.over, 5, 0)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         low, over = Alert(low.id), Alert(over.id)
         self.assertEqual(low.state, 'resolved')
         self.assertIsNone(low.resolved_by)
@@ -179,7 +179,7 @@ class SafetyAlertTestCase(_DBTestCase):
         Alert = pool.get('stock.alert')
         History = pool.get('stock.alert.history')
         self.setup_site()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         dead, = Alert.search([('type', '=', 'dead')])
         Alert.acknowledge([dead])
         self.assertEqual(dead.state, 'acknowledged')
@@ -187,7 +187,7 @@ class SafetyAlertTestCase(_DBTestCase):
         self.assertEqual(dead.state, 'resolved')
         self.assertTrue(dead.resolved_by)
         # still dead at the next run: the same alert comes back
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         dead = Alert(dead.id)
         self.assertEqual((dead.state, dead.occurrences), ('open', 2))
         self.assertEqual(len(Alert.search([('type', '=', 'dead')])), 1)
@@ -200,13 +200,13 @@ class SafetyAlertTestCase(_DBTestCase):
         Alert = pool.get('stock.alert')
         Request = pool.get('purchase.request')
         fx = self.setup_site()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         self.assertTrue(Alert.search([('type', '=', 'below_reorder')]))
         Request.generate_requests(warehouses=[fx.wh])
         request, = Request.search([('product', '=', fx.reorder.id)])
         # fixed max 30 - 8 on hand
         self.assertEqual(request.quantity, 22)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         alert, = Alert.search([('type', '=', 'below_reorder')])
         self.assertEqual(alert.state, 'resolved')
 
@@ -220,7 +220,7 @@ class SafetyAlertTestCase(_DBTestCase):
         self.assertEqual(len(Alert._alert_types), 8)
         types = dict(Alert.fields_get(['type'])['type']['selection'])
         self.assertEqual(set(types), set(Alert._alert_types))
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         data = Export.workbook()
         book = load_workbook(BytesIO(data))
         alerts, params = book.worksheets

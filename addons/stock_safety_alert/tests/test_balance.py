@@ -49,7 +49,7 @@ class SafetyBalanceTestCase(_DBTestCase):
         bin_.save()
         lot, = Lot.create([{'number': 'L1', 'product': q.id}])
         fx.receive(p, 100, 9)
-        Alert.run()  # first run: built from the moves
+        Pool().get('stock.safety.nightly').run()  # first run: built from the moves
         self.assertEqual(balance_rows(pending=True), [])
         self.assertEqual(balance_rows(),
             [(fx.storage.id, p.id, 0, 100.0, str(fx.day(9)))])
@@ -75,7 +75,7 @@ class SafetyBalanceTestCase(_DBTestCase):
                 Balance.on_hand(fx.company.id, locations) if q_},
             expected)
 
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         merged = balance_rows()
         self.assertEqual(balance_rows(pending=True), [])
         self.assertEqual({(l, pr, lt or None): q_
@@ -99,7 +99,7 @@ class SafetyBalanceTestCase(_DBTestCase):
         fx = Fixture.build()
         p = fx.product("P")
         fx.receive(p, 40, 9)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         self.assertTrue(Config(1).usage_layout)
         # as before the update: usage built, no balance table
         Transaction().connection.cursor().execute(
@@ -111,7 +111,7 @@ class SafetyBalanceTestCase(_DBTestCase):
         self.assertEqual(cursor.fetchall(), [(None,)])
         invalidate_cache(Config.__name__)  # an update ends its transaction
         self.assertEqual(balance_rows(), [])
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         self.assertEqual(balance_rows(),
             [(fx.storage.id, p.id, 0, 40.0, str(fx.day(9)))])
 

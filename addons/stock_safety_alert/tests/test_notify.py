@@ -59,7 +59,7 @@ class SafetyNotifyTestCase(_DBTestCase):
         fx = self.site()
         # issued without a receipt: a negative stock alert for the keeper
         fx.issue(fx.product("First"), 2, 1)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         deliver_mails()
         self.assertEqual(self.smtp.messages, [], "e-mail is opt-in")
 
@@ -67,7 +67,7 @@ class SafetyNotifyTestCase(_DBTestCase):
         config.notify_email = True
         config.save()
         fx.issue(fx.product("Second"), 3, 1)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         deliver_mails()
         (sender, to, msg), = self.smtp.messages
         self.assertEqual((sender, to), ('<erp@example.com>',
@@ -92,7 +92,7 @@ class SafetyNotifyTestCase(_DBTestCase):
         config.notify_email = True
         config.save()
         fx.issue(fx.product("Third"), 2, 1)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         deliver_mails()
         alert, = Alert.search([])
         self.assertEqual(alert.assignee, fx.mute)
@@ -104,20 +104,20 @@ class SafetyNotifyTestCase(_DBTestCase):
         Alert = pool.get('stock.alert')
         fx = self.site()
         fx.issue(fx.product("Fourth"), 2, 1)
-        self.assertTrue(Alert.run())
+        self.assertTrue(Pool().get('stock.safety.nightly').run())
         # the lock lasts until the end of the transaction: re-entrant
-        self.assertTrue(Alert.run())
+        self.assertTrue(Pool().get('stock.safety.nightly').run())
         transaction = Transaction()
         if transaction.database.has_select_for():
             # PostgreSQL: a second connection while this run holds the lock
             with transaction.new_transaction() as other:
-                self.assertFalse(Alert.run())
+                self.assertFalse(Pool().get('stock.safety.nightly').run())
                 cursor = other.connection.cursor()
                 cursor.execute('SELECT COUNT(*) FROM stock_alert')
                 self.assertEqual(cursor.fetchone()[0], 0)
         else:
             # SQLite: one writer at a time, lock_id is always granted
-            self.assertTrue(Alert._lock_run())
+            self.assertTrue(Pool().get('stock.safety.nightly')._lock_run())
         self.assertEqual(len(Alert.search([])), 1)
 
 

@@ -51,7 +51,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
         "Window moments with zero days, returns, one move, no history"
         Alert = Pool().get('stock.alert')
         self.history()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         params = self.params()
         p = params['P']
         self.assertAlmostEqual(p.total_demand, 8)
@@ -74,7 +74,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
         "Order date to receipt date, only receipts inside the window"
         Alert = Pool().get('stock.alert')
         fx = self.history()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         params = self.params()
         p = params['P']
         self.assertEqual(p.lead_time_samples, 2)
@@ -104,7 +104,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
         Alert = pool.get('stock.alert')
         OrderPoint = pool.get('stock.order_point')
         fx = self.history()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         p = self.params()['P']
         # 4 x 7 - 0.8 x 6 = 23.2 -> 24 units; ROP 0.8 x 6 + 23.2 = 28;
         # maximum 28 + 0.8 x 30 days of cover = 52
@@ -118,7 +118,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
 
         # a second run with more usage updates the same order point
         fx.issue(fx.p, 10, 0)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         op2, = OrderPoint.search([('product', '=', fx.p.id)])
         self.assertEqual(op2.id, op.id)
         self.assertGreater(op2.min_quantity, 28)
@@ -138,7 +138,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
         Template.write([fx.n.template], {'categories': [('add', [category])]})
         fixed = fx.product("F", method='fixed', safety_min_quantity=5,
             safety_max_quantity=20)
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         params = self.params()
         self.assertEqual(params['N'].method, 'service')
         self.assertTrue(params['N'].critical)
@@ -161,7 +161,7 @@ class SafetyStatisticsTestCase(_DBTestCase):
                 'holding_rate': 0.2, 'default_method': 'seed'})
         ProductABC.create([{'product': fx.n.id, 'warehouse': fx.wh.id,
                     'abc_class': 'A'}])
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         params = self.params()
         # P: 0.8 a day is 292 a year, holding 0.2 x cost 2 = 0.4:
         # EOQ sqrt(2 x 292 x 50 / 0.4) = 270.19 on top of the ROP 28

@@ -40,7 +40,7 @@ class SafetyUsageTestCase(_DBTestCase):
         Move = pool.get('stock.move')
         Parameter = pool.get('stock.safety.parameter')
         fx = self.history()
-        Alert.run()  # first run: built from the moves
+        Pool().get('stock.safety.nightly').run()  # first run: built from the moves
         self.assertEqual(usage_rows(pending=True), [])
         day8 = str(fx.day(8))
         self.assertEqual(usage_rows(),
@@ -63,7 +63,7 @@ class SafetyUsageTestCase(_DBTestCase):
                     ]))
         self.assertEqual(late.state, 'done')
 
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         merged = usage_rows()
         self.assertEqual(usage_rows(pending=True), [])
         self.assertEqual(merged, [
@@ -86,7 +86,7 @@ class SafetyUsageTestCase(_DBTestCase):
         Alert = pool.get('stock.alert')
         Location = pool.get('stock.location')
         fx = self.history()
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         # a rebuild would drop this row that no move explains
         Usage = pool.get('stock.safety.usage')
         sentinel, = Usage.create([{'company': fx.company.id,
@@ -96,7 +96,7 @@ class SafetyUsageTestCase(_DBTestCase):
         bin_.save()
         fx.move(fx.p, fx.supplier_loc, bin_, 5, 7)
         fx.move(fx.p, bin_, fx.customer, 2, 6)
-        Alert.run()  # a new bin: merged, not rebuilt
+        Pool().get('stock.safety.nightly').run()  # a new bin: merged, not rebuilt
         rows = usage_rows()
         self.assertIn((fx.wh.id, fx.p.id, str(fx.day(6)), 2.0), rows)
         self.assertIn((fx.wh.id, fx.p.id, str(fx.day(30)), 1.0), rows)
@@ -114,7 +114,7 @@ class SafetyUsageTestCase(_DBTestCase):
         Location.write([storage2, wh2.input_location, wh2.output_location],
             {'parent': wh2.id})
         Location.write([bin_], {'parent': storage2.id})
-        Alert.run()
+        Pool().get('stock.safety.nightly').run()
         rows = usage_rows()
         self.assertIn((wh2.id, fx.p.id, str(fx.day(6)), 2.0), rows)
         self.assertNotIn((fx.wh.id, fx.p.id, str(fx.day(6)), 2.0), rows)
