@@ -82,7 +82,9 @@ def without_cyclic_gc():
 
 
 def invalidate_cache(*model_names):
-    "Raw SQL writes bypass the ORM: drop the transaction's record caches"
+    """Raw SQL writes of our own tables bypass the ORM: drop the
+    transaction's record caches of those models, as core does after its own
+    SQL updates (account.move's draft lines: counter and per-model cache)"""
     transaction = Transaction()
     transaction.counter += 1
     for cache in transaction.cache.values():
