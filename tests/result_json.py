@@ -34,7 +34,9 @@ class TimedResult(unittest.TextTestResult):
 def main(argv):
     out, names = argv[0], argv[1:]
     if os.environ.get('DB_CACHE'):
-        import db_cache  # beside this file
+        import core_speedups  # beside this file
+        import db_cache
+        core_speedups.install()
         db_cache.install()
     loader = unittest.TestLoader()
     if names and names[0] == '--discover':
