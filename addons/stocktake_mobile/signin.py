@@ -15,7 +15,7 @@ import segno
 from sql import Null
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -56,8 +56,9 @@ class SignInToken(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._sql_indexes.add(
-            cls.__table__().token_hash.as_('token_hash'))
+        table = cls.__table__()
+        cls._sql_indexes.add(Index(table,
+                (table.token_hash, Index.Equality(cardinality='high'))))
 
     @classmethod
     def _issuer_groups(cls):
