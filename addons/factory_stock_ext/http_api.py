@@ -46,6 +46,9 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 STATUS = {
     'unauthorized': 401,
     'wrong_login': 401,
+    'token_invalid': 401,
+    'token_expired': 401,
+    'token_used': 401,
     'access_denied': 403,
     'forbidden': 403,
     'not_found': 404,

@@ -219,8 +219,12 @@ class AgeingReport(Wizard):
 
     def do_open_(self, action):
         action['pyson_context'] = PYSONEncoder().encode(self.start.context())
-        action['name'] += ' @ %s (%s)' % (self.start.date,
-            ' / '.join(bucket_labels(self.start.limits)))
+        # sao shows the part of a tab name after its last ' / ' (the menu
+        # path separator) in the tab: the buckets are joined by commas,
+        # or the tab read ">365)"
+        action['name'] = gettext('stock_ledger.msg_report_ageing_title',
+            name=action['name'], date=self.start.date,
+            buckets=', '.join(bucket_labels(self.start.limits)))
         return action, {}
 
     def default_export(self, fields):

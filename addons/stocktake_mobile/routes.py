@@ -120,6 +120,9 @@ def me(request, pool, data):
 
 # The person's own login and password give the device its key
 http_signin.sign_in_route(API + 'signin', COUNTING)
+# …or the one-time token of a QR code a supervisor shows (signin.py)
+http_signin.token_sign_in_route(API + 'signin/token', COUNTING,
+    'stocktake.signin_token')
 
 
 @http_api.route(API + 'signout', ['POST'], COUNTING)

@@ -25,7 +25,7 @@ WORKFLOW = re.compile(r'^(state|result|round|added|recount_required'
     r'|within_tolerance|counter|.*_by|approved.*|counted.*|first_.*'
     r'|book_.*|variance_(quantity|value)|override.*|attempts|error_code|last_error'
     r'|remote_(id|number)|already_existed'
-    r'|(completed|resolved|computed|confirmed|sent|posted|processed)_(at|date)'
+    r'|(completed|resolved|computed|confirmed|sent|posted|processed|used)_(at|date)'
     r'|qc_(state|hold_date|hold_reason|released_at|decision_reason'
     r'|accepted_quantity|rejected_quantity))$')
 # ScanLine.create is the scan check itself: it keeps none of the client's

@@ -3,7 +3,10 @@
 Logs in as sao users do (login dialog, then password prompt), opens the
 stock menu and checks that demo products are listed.
 """
+import json
 import unittest
+import urllib.parse
+import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -74,6 +77,42 @@ class WebClientTestCase(unittest.TestCase):
         menu = self.driver.find_element(By.ID, 'menu').text
         self.assertNotIn('Inventory & Stock', menu)
         screenshot(self.driver, 'sao_demo_zh_CN.png')
+
+    def test_supervisor_shows_a_handheld_qr_code(self):
+        """Issue 18: the supervisor's wizard draws the QR code in sao, and
+        its address signs a phone in once for the chosen clerk"""
+        d = self.driver
+        self.login('zhang', 'factory')
+        self.open_menu('库存 ＆ 盘点', '盘点', '手持终端扫码登录')
+        user = self.wait.until(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, '.modal input[name="user"]')))
+        # The completion menu's entry (TAB does nothing while it is open)
+        user.send_keys('李娜')
+        self.wait.until(EC.element_to_be_clickable((By.XPATH,
+                    '//div[contains(@class, "modal")]//li'
+                    '[contains(@class, "completion")]/a'
+                    '[contains(., "Li Na")]'))).click()
+        self.wait.until(lambda d: 'Li Na' in user.get_attribute('value'))
+        self.wait.until(EC.element_to_be_clickable((By.XPATH,
+                    '//div[contains(@class, "modal")]//button'
+                    '[normalize-space(.)="显示二维码"]'))).click()
+        self.wait.until(lambda d: d.execute_script(
+                "var i = document.querySelector('.modal img.center-block');"
+                "return i && i.complete && i.naturalWidth > 100;"))
+        url = self.wait.until(lambda d: d.find_element(By.CSS_SELECTOR,
+                '.modal input[name="url"]').get_attribute('value'))
+        screenshot(d, 'sao_handheld_qr_code.png')
+        parts = urllib.parse.urlsplit(url)
+        self.assertEqual(parts.path, f'/{self.db}/stocktake/')
+        token, = urllib.parse.parse_qs(parts.query)['token']
+        request = urllib.request.Request(
+            f'{self.url}/{self.db}/stocktake/api/signin/token',
+            data=json.dumps({'token': token, 'device': 'test'}).encode(),
+            method='POST')
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = json.loads(response.read())
+        self.assertIn('Li Na', body['user']['name'])
+        self.assertTrue(body['key'])
 
     def test_wrong_password_is_refused(self):
         "The login is real: a wrong password does not open the menu"

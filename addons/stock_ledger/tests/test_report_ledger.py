@@ -295,5 +295,63 @@ class ReportLedgerTestCase(_DBTestCase):
                         'to_date': D(2025, 1, 1),
                         'warehouse': None, 'product': None}})
 
+    @with_transaction()
+    def test_opening_zero_quantity_zero_value(self):
+        """Issue 18: 0 kg is worth 0.  Receipts of 1 at 1.00 and 2 at 1.01
+        (3.02), issued one by one at the average 1.0067 (1.01 each once
+        rounded, 3.03): the issue that empties the stock takes what is
+        left (1.00), and a later period opens at 0 / 0.00, not −0.01"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Move = pool.get('stock.move')
+        data = setup_history()
+        company = pool.get('company.company')(data['company'])
+        with set_company(company):
+            supplier, = Location.search([('code', '=', 'SUP')])
+            customer, = Location.search([('code', '=', 'CUS')])
+            b1 = Location(data['b1'])
+            unit, = Uom.search([('name', '=', 'Unit')])
+            template, = Template.create([{'name': 'Part C', 'code': 'C',
+                        'type': 'goods', 'default_uom': unit.id,
+                        'products': [('create', [{}])]}])
+            c, = template.products
+            values = []
+            for date, from_, to, quantity, cost in [
+                    (D(2025, 1, 10), supplier, b1, 1, '1.00'),
+                    (D(2025, 1, 11), supplier, b1, 2, '1.01'),
+                    (D(2025, 2, 1), b1, customer, 1, '1.0067'),
+                    (D(2025, 2, 2), b1, customer, 1, '1.0067'),
+                    (D(2025, 2, 3), b1, customer, 1, '1.0067'),
+                    (D(2025, 7, 1), supplier, b1, 5, '2.00')]:
+                values.append({'product': c.id, 'unit': unit.id,
+                        'quantity': quantity, 'from_location': from_.id,
+                        'to_location': to.id, 'planned_date': date,
+                        'effective_date': date, 'company': company.id,
+                        'cost_price': Decimal(cost),
+                        'unit_price': Decimal(cost),
+                        'currency': company.currency.id})
+            moves = Move.create(values)
+            with Transaction().set_context(_skip_warnings=True):
+                Move.do(moves)
+        later = year_context(data, product=c.id)
+        later['ledger_from_date'] = D(2025, 6, 1)
+        self.assertEqual(self.summary(later)['C'], (0, Decimal('0.00'),
+                5, Decimal('10.00'), 0, Decimal('0.00'),
+                5, Decimal('10.00')))
+        opening, = [l for l in self.detail(later) if l[1] == 'opening']
+        self.assertEqual(opening[-2:], (0, Decimal('0.00')))
+        # Over the year every row still adds up: in 13.02, out 3.02
+        self.assertEqual(self.summary(year_context(data, product=c.id))['C'],
+            (0, Decimal('0.00'), 8, Decimal('13.02'), 3, Decimal('3.02'),
+                5, Decimal('10.00')))
+        issues = [l for l in self.detail(year_context(data, product=c.id))
+            if l[1] == 'move' and l[6]]
+        self.assertEqual([(l[7], l[8], l[9]) for l in issues], [
+                (Decimal('1.01'), 2, Decimal('2.01')),
+                (Decimal('1.01'), 1, Decimal('1.00')),
+                (Decimal('1.00'), 0, Decimal('0.00'))])
+
 
 del _DBTestCase

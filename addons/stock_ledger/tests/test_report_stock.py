@@ -1,6 +1,7 @@
 """Stock at a date (by warehouse, zone, bin, lot) and the stock ageing,
 against the history of test_report_ledger computed by hand."""
 import datetime as dt
+import pathlib
 from decimal import Decimal
 
 from trytond.modules.company.tests import set_company
@@ -194,6 +195,40 @@ class ReportStockTestCase(_DBTestCase):
             values['start']['limit_3'] = 90
             with self.assertRaises(LedgerReportError):
                 run_wizard('stock.ledger.ageing.report', 'open_', values)
+
+    @with_transaction()
+    def test_ageing_tab_title(self):
+        """The tab of the opened ageing is named after the report in both
+        languages: sao shows what follows the last ' / ' of an action name
+        (it read ">365)" in zh_CN)"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Translation = pool.get('ir.translation')
+        Lang.write(Lang.search([('code', '=', 'zh_CN')]),
+            {'translatable': True})
+        Translation.translation_import('zh_CN', 'stock_ledger',
+            [str(pathlib.Path(__file__).resolve().parents[1]
+                    / 'locale' / 'zh_CN.po')])
+        data = setup_history()
+        values = {'start': {'company': data['company'],
+                'warehouse': data['warehouse'], 'date': D(2025, 12, 31),
+                'limit_1': 30, 'limit_2': 90, 'limit_3': 180,
+                'limit_4': 365}}
+        for language, title in [
+                ('en', "Stock Ageing @ 2025-12-31 "
+                    "(days 0–30, 31–90, 91–180, 181–365, >365)"),
+                ('zh_CN', "库龄分析 @ 2025-12-31"
+                    "（库龄天数 0–30, 31–90, 91–180, 181–365, >365）")]:
+            with self.subTest(language=language), \
+                    set_company(pool.get('company.company')(
+                        data['company'])), \
+                    Transaction().set_context(language=language):
+                _, answer = run_wizard('stock.ledger.ageing.report',
+                    'open_', values)
+                (action, _), = answer['actions']
+                self.assertEqual(action['name'], title)
+                # sao's tab: name.split(' / ').pop()
+                self.assertEqual(action['name'].split(' / ')[-1], title)
 
 
 del _DBTestCase

@@ -89,6 +89,39 @@
     }, function () { error(t('network')); });
   }
 
+  // A supervisor's QR code opens the page with ?token=…: it is taken out of
+  // the address at once (history, screenshots) and exchanged, once, for a
+  // key of this device
+  function takeToken() {
+    var url = new URL(location.href);
+    var token = url.searchParams.get('token');
+    if (token === null) { return null; }
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+    return token;
+  }
+  function signInWithToken(token) {
+    error('');
+    var previous = localStorage.getItem(KEY);
+    if (previous) {
+      // Another person's key on this phone: it stops working
+      api('POST', 'signout').then(function () {}, function () {});
+      localStorage.removeItem(KEY);
+    }
+    show('login-view');
+    api('POST', 'signin/token', {token: token,
+      device: navigator.userAgent.slice(0, 64)}).then(function (result) {
+      if (result.status !== 200) {
+        // Expired, used or unknown: the server's translated message
+        error(result.body && result.body.error ?
+          result.body.error.message : apiError(result));
+        return;
+      }
+      localStorage.setItem(KEY, result.body.key);
+      start();
+    }, function () { error(t('network')); });
+  }
+
   function start() {
     api('GET', 'me').then(function (result) {
       if (result.status !== 200) {
@@ -289,6 +322,8 @@
     }
     window.addEventListener('online', flush);
     setInterval(flush, 3000);
-    if (localStorage.getItem(KEY)) { start(); } else { show('login-view'); }
+    var token = takeToken();
+    if (token !== null) { signInWithToken(token); }
+    else if (localStorage.getItem(KEY)) { start(); } else { show('login-view'); }
   });
 }());

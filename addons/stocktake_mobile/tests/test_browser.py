@@ -44,6 +44,11 @@ class StocktakeBrowserTestCase(RouteTestCase):
             {'password': PASSWORD})
         cls.task_id = create_task(cls.data)
         cls.race_task_id = create_task(cls.data)
+        # The code a supervisor shows for bob (before the file copy)
+        Token = Pool().get('stocktake.signin_token')
+        with Transaction().set_user(cls.data['users']['boss']), \
+                Transaction().set_context(company=cls.data['company']):
+            _, cls.bob_token = Token.issue(User(cls.data['users']['bob']))
 
     @classmethod
     def setUpClass(cls):
@@ -180,6 +185,25 @@ class StocktakeBrowserTestCase(RouteTestCase):
         self.assertIn('B9', error.text)
         d.save_screenshot(str(DOCS / 'stocktake_mobile_zh_CN.png'))
         self.assertEqual(self.server_count_rows(self.task_id), 5)
+
+    def test_qr_code_sign_in(self):
+        "The page opened from a supervisor's QR code ends signed in"
+        d = self.driver
+        d.get(self.base + '?token=' + self.bob_token)
+        self.wait(EC.visibility_of_element_located((By.ID, 'tasks-view')))
+        self.wait(self.text_is('status', 'Bob'))
+        # The token left the address; the device key is kept
+        self.assertNotIn('token', d.current_url)
+        self.assertTrue(d.execute_script(
+                "return localStorage.getItem('stocktake.key')"))
+        # The same code again: refused, with the server's message
+        d.execute_script("localStorage.setItem('stocktake.lang', 'en')")
+        d.get(self.base + '?token=' + self.bob_token)
+        error = self.wait(EC.visibility_of_element_located((By.ID, 'error')))
+        self.assertIn('already used', error.text)
+        self.assertFalse(d.find_element(By.ID, 'login-view').get_attribute(
+                'hidden'))
+        self.assertNotIn('token', d.current_url)
 
     def test_two_devices_in_parallel(self):
         """Concurrent devices: a device replaying its own keys gets its
