@@ -61,7 +61,7 @@ def install():
         cache_name = '-'.join(sorted(modules))
         if setup_name := '|'.join(tools._func_name(f) for f in setup):
             cache_name += f'--{setup_name}'
-        if tools.restore_db_cache(cache_name):
+        if test_tryton.restore_db_cache(cache_name):
             return tools._get_config()
         test_tryton.drop_db()
         activate_on_base(sorted(modules))
@@ -80,8 +80,55 @@ def install():
             return f'{test_tryton.DB_CACHE}/{TEMPLATE_PREFIX}{key}-{digest}'
         test_tryton._db_cache_file = cache_file
 
+    keep_pool_between_classes(test_tryton)
     test_tryton.activate_module = activate_on_base
     tools.activate_modules = activate_modules
+
+
+def keep_pool_between_classes(test_tryton):
+    """Each test class drops its database and restores the cached one,
+    and core then builds the pool of model classes again (~3 s); when the
+    module set restored is the one the dropped pool was built for, that
+    pool is put back instead (the classes depend on the modules only; the
+    caches are still dropped with the database)."""
+    from trytond.pool import Pool
+    restore, drop = test_tryton.restore_db_cache, test_tryton.drop_db
+    state = {'name': None, 'kept': None}
+
+    def drop_db(name=test_tryton.DB_NAME):
+        if name == test_tryton.DB_NAME and name in Pool._pools:
+            state['kept'] = (state['name'], Pool._pools[name],
+                Pool._pool_modules[name])
+        return drop(name)
+
+    def restore_db_cache(name):
+        kept, state['name'] = state['kept'], None
+        if not kept or kept[0] != name:
+            if restore(name):
+                state['name'] = name
+                return True
+            return False
+        init = Pool.init
+
+        def put_back(pool, *args, **kwargs):
+            # the end state of Pool.init, with the kept classes
+            Pool._pools[pool.database_name] = kept[1]
+            Pool._pool_modules[pool.database_name] = kept[2]
+            pool._pool, pool._modules = kept[1], kept[2]
+            Pool._pool_instances.clear()
+            Pool._pool_instances.add(pool)
+            pool.ready = True
+        Pool.init = put_back
+        try:
+            if restore(name):
+                state['name'] = name
+                return True
+            return False
+        finally:
+            Pool.init = init
+
+    test_tryton.drop_db = drop_db
+    test_tryton.restore_db_cache = restore_db_cache
 
 
 def main():
