@@ -13,7 +13,9 @@ window.STOCKTAKE_I18N = {
     need_location: 'Scan a location first.', need_code: 'Scan a product.',
     need_quantity: 'Enter the counted quantity.', due: 'due',
     counted: 'counted', to_count: 'to count', finished: 'Task finished',
-    network: 'Network error'
+    network: 'Network error',
+    scan_queued: 'Waiting to send', scan_sent: 'Sent', scan_refused: 'Refused',
+    storage: 'This device cannot store scans: keep the network on.'
   },
   zh_CN: {
     title: '盘点', user: '用户名', password: '密码', login: '登录',
@@ -25,6 +27,8 @@ window.STOCKTAKE_I18N = {
     sent: '离线扫描已发送', bad_key: '已退出，请重新登录。', need_location: '请先扫描库位。',
     need_code: '请扫描物料。', need_quantity: '请输入实盘数量。', due: '到期',
     counted: '已盘', to_count: '待盘', finished: '任务已完成',
-    network: '网络错误'
+    network: '网络错误',
+    scan_queued: '待发送', scan_sent: '已发送', scan_refused: '被拒绝',
+    storage: '本设备无法保存扫描：请保持网络连接。'
   }
 };
