@@ -25,6 +25,7 @@ FILES = {
     'stocktake.css': 'text/css; charset=utf-8',
     'i18n.js': 'text/javascript; charset=utf-8',
     'queue.js': 'text/javascript; charset=utf-8',
+    'lookup.js': 'text/javascript; charset=utf-8',
     }
 # Browser libraries installed by npm (`make web`, web/package.json), served
 # as built by their authors: name -> (package, file in the package)

@@ -24,7 +24,7 @@
     });
   }
   function show(view) {
-    ['login-view', 'tasks-view', 'task-view'].forEach(function (v) {
+    ['login-view', 'tasks-view', 'task-view', 'lookup-view'].forEach(function (v) {
       $(v).hidden = v !== view;
     });
   }
@@ -308,6 +308,10 @@
       if (event.key === 'Enter') { event.preventDefault(); next(); }
     });
   }
+
+  // For the other screens of the page (lookup.js)
+  window.Stocktake = {api: api, apiError: apiError, t: t, show: show,
+    error: error};
 
   document.addEventListener('DOMContentLoaded', function () {
     translate();

@@ -8,7 +8,7 @@
 var CACHE = 'stocktake-shell-v1';
 var PAGE = './';
 var SHELL = [PAGE, 'static/stocktake.css', 'static/i18n.js', 'static/idb.js',
-  'static/queue.js', 'static/stocktake.js'];
+  'static/queue.js', 'static/stocktake.js', 'static/lookup.js'];
 var SCOPE = new URL(PAGE, self.location.href).pathname;
 var FILES = SHELL.map(function (path) {
   return new URL(path, self.location.href).pathname;
