@@ -270,12 +270,21 @@
   }
 
   function finish() {
-    api('POST', 'tasks/' + state.task.id + '/finish').then(function (result) {
-      if (result.status !== 200) { error(apiError(result)); return; }
-      status(t('finished'));
-      leaveTask();
-      loadTasks();
-    }, function () { error(t('network')); });
+    var id = state.task.id;
+    error('');
+    // A task finished before its queued scans are sent would refuse them
+    Q.pending().then(function (items) {
+      if (items.some(function (item) { return item.task === id; })) {
+        error(t('finish_pending'));
+        return;
+      }
+      return api('POST', 'tasks/' + id + '/finish').then(function (result) {
+        if (result.status !== 200) { error(apiError(result)); return; }
+        status(t('finished'));
+        leaveTask();
+        loadTasks();
+      }, function () { error(t('network')); });
+    }, function () { error(t('storage')); });
   }
 
   // Phone camera where the browser has BarcodeDetector

@@ -139,6 +139,11 @@ class StocktakeOfflineTestCase(PageTestCase):
             [li.get_attribute('data-key') for li in self.scans('queued')],
             keys)
         self.assertEqual(len(self.counts()), 1)
+        # Not finished while scans wait (they would be refused)
+        d.find_element(By.ID, 'finish').click()
+        self.wait(lambda d: 'waiting to be sent' in self.text_of('error'))
+        self.assertEqual(self.query('SELECT state FROM stocktake_task '
+                'WHERE id = %s', self.task_id), [('open',)])
 
         self.network(True)
         self.wait(lambda d: self.text_of('queue') == '0')
