@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import unittest
 from unittest.mock import patch
 
@@ -66,6 +67,17 @@ class OfflineShellTestCase(RouteTestCase):
         self.assertEqual(response.mimetype, 'text/javascript')
         with open(path, 'rb') as fh:
             self.assertEqual(response.data, fh.read())
+        # A deployment: the node_modules beside sao ([web] root) first
+        with tempfile.TemporaryDirectory() as web:
+            built = os.path.join(web, 'idb', 'build', 'umd.js')
+            os.makedirs(os.path.dirname(built))
+            with open(built, 'w') as fh:
+                fh.write('/* idb */')
+            root = os.path.join(web, 'tryton-sao')
+            with patch.object(routes.config, 'get', side_effect=lambda
+                    section, option, default=None: root
+                    if (section, option) == ('web', 'root') else default):
+                self.assertEqual(routes.vendor_file('idb.js'), built)
         with patch.object(routes, 'node_modules', return_value=[]), \
                 self.assertLogs(routes.logger, 'ERROR'):
             response = self.get('static/idb.js')
