@@ -119,13 +119,15 @@
     return 'refused';
   }
 
-  // Sends the queued scans through post(item) -> Promise({status, body}),
-  // rejected when the network failed. Resolves with {sent: [items],
-  // refused: [items], stopped: null | 'offline' | the answer that stopped}
-  function send(post) {
+  // Sends the queued scans that mine(item) accepts through post(item) ->
+  // Promise({status, body}), rejected when the network failed. Resolves
+  // with {sent: [items], refused: [items], stopped: null | 'offline' | the
+  // answer that stopped}
+  function send(post, mine) {
     var report = {sent: [], refused: [], stopped: null};
     function next() {
       return pending().then(function (items) {
+        items = items.filter(mine);
         if (!items.length) { return report; }
         var item = items[0];
         return post(item).then(function (result) {
@@ -149,16 +151,16 @@
 
   // One sender at a time: a call while sending gets one more round after
   // it (a scan stored just after the round looked for pending ones)
-  function flush(post) {
+  function flush(post, mine) {
     if (running) { again = true; return running; }
-    var round = function () { return send(post); };
+    var round = function () { return send(post, mine); };
     running = (navigator.locks ?
       navigator.locks.request(LOCK, round) : round()).then(
       function (report) {
         running = null;
         if (!again || report.stopped) { again = false; return report; }
         again = false;
-        return flush(post).then(function (more) {
+        return flush(post, mine).then(function (more) {
           return {sent: report.sent.concat(more.sent),
             refused: report.refused.concat(more.refused),
             stopped: more.stopped};

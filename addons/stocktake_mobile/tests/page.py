@@ -22,6 +22,7 @@ from trytond.transaction import Transaction
 from .tools import create_task, setup_stock
 
 PASSWORD = 'count-2026-alice'
+PASSWORDS = {'alice': PASSWORD, 'bob': 'count-2026-bob'}
 # A phone: 390 x 844 CSS pixels
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
@@ -37,8 +38,9 @@ class PageTestCase(RouteTestCase):
     def setUpDatabase(cls):
         cls.data = setup_stock()
         User = Pool().get('res.user')
-        User.write([User(cls.data['users']['alice'])],
-            {'password': PASSWORD})
+        for login, password in PASSWORDS.items():
+            User.write([User(cls.data['users'][login])],
+                {'password': password})
         cls.task_id = create_task(cls.data)
 
     @classmethod
@@ -129,7 +131,9 @@ class PageTestCase(RouteTestCase):
         return WebDriverWait(self.driver, timeout).until(condition)
 
     def text_of(self, element_id):
-        return self.driver.find_element(By.ID, element_id).text
+        "The text of an element, shown or not"
+        return self.driver.find_element(By.ID, element_id).get_attribute(
+            'textContent')
 
     def scans(self, state):
         "Scan lines of the page in that state (queued, sent, refused)"
@@ -144,13 +148,18 @@ class PageTestCase(RouteTestCase):
             field.send_keys(value + '\n')  # keyboard wedge: code + Enter
         d.find_element(By.ID, 'quantity').send_keys(str(quantity) + '\n')
 
-    def sign_in(self):
-        "alice signs in with her password and opens her task"
+    def sign_in(self, login='alice', task=True):
+        "Sign in with the password (on the page shown), open alice's task"
         d = self.driver
-        d.get(self.base)
-        d.find_element(By.ID, 'user').send_keys('alice')
-        d.find_element(By.ID, 'password').send_keys(PASSWORD)
+        if task:
+            d.get(self.base)
+        d.find_element(By.ID, 'user').clear()
+        d.find_element(By.ID, 'user').send_keys(login)
+        d.find_element(By.ID, 'password').send_keys(PASSWORDS[login])
         d.find_element(By.ID, 'login').click()
+        if not task:
+            self.wait(EC.visibility_of_element_located((By.ID, 'tasks-view')))
+            return
         self.wait(EC.element_to_be_clickable(
                 (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
             ).click()

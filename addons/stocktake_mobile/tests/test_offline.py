@@ -183,3 +183,51 @@ class StocktakeOfflineTestCase(PageTestCase):
         # The counted lines follow (B2/LOT-7 is the lot's line)
         self.wait(lambda d: len(d.find_elements(
                     By.CSS_SELECTOR, '#lines li.done')) == 5)
+
+
+class OtherUserTestCase(PageTestCase):
+    "A scan is sent only under the key of the person who scanned it"
+
+    def flushed(self):
+        "The page's last finished sending round"
+        return self.driver.find_element(By.TAG_NAME, 'body').get_attribute(
+            'data-flushed')
+
+    def counters(self):
+        return self.query('SELECT counter FROM stocktake_count '
+            'WHERE task = %s ORDER BY id', self.task_id)
+
+    def test_other_user_never_sends(self):
+        d = self.driver
+        alice, bob = (self.data['users'][u] for u in ['alice', 'bob'])
+        self.sign_in()
+        self.wait(lambda d: d.execute_script(
+                'return !!navigator.serviceWorker.controller'))
+        self.scan('B1', 'P001', 5)
+        self.wait(lambda d: len(self.scans('sent')) == 1)
+
+        # alice's scan waits offline; her key is gone (signed out, revoked)
+        self.network(False)
+        self.scan('B1', 'P004', 3)
+        self.wait(lambda d: self.text_of('queue') == '1')
+        d.execute_script("localStorage.removeItem('stocktake.key')")
+        d.refresh()
+        self.wait(EC.visibility_of_element_located((By.ID, 'login-view')))
+        self.network(True)
+
+        # bob signs in on the same device: alice's scan is not his to send
+        self.sign_in('bob', task=False)
+        before = self.flushed()
+        self.wait(lambda d: self.flushed() != before)
+        self.assertEqual(self.text_of('queue'), '1')
+        self.assertEqual(self.counters(), [(alice,)])
+        self.assertEqual(self.query('SELECT COUNT(*) FROM stocktake_count'),
+            [(1,)])
+        self.assertNotEqual(bob, alice)
+
+        # alice again: her scan goes, as hers
+        d.find_element(By.ID, 'logout').click()
+        self.wait(EC.visibility_of_element_located((By.ID, 'login-view')))
+        self.sign_in('alice', task=False)
+        self.wait(lambda d: self.text_of('queue') == '0')
+        self.assertEqual(self.counters(), [(alice,), (alice,)])
