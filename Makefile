@@ -36,6 +36,8 @@ web: $(SAO)/index.html
 $(SAO)/index.html: web/package.json
 	cd web && npm install --no-audit --no-fund --loglevel=error
 	# npm hoists sao's dependencies one level up; its index.html expects them below it
+	# (a later npm install replaces the link with a folder of its own: drop it)
+	[ -L $(SAO)/node_modules ] || rm -rf $(SAO)/node_modules
 	ln -sfn .. $(SAO)/node_modules
 	touch $@
 

@@ -1,3 +1,4 @@
 # Registration lives in tryton.cfg [register] (Tryton 8.0 convention); the
-# routes module is imported for its @app.route side effects.
+# routes modules are imported for their @app.route side effects.
 from . import routes  # noqa: F401
+from . import routes_lookup  # noqa: F401

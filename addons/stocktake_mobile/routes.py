@@ -6,8 +6,10 @@ of factory_stock_ext (docs/HTTP_API.md): key authentication, one error
 shape, one language rule, size limits, strict field types.
 """
 import datetime as dt
+import logging
 import os
 
+from trytond.config import config
 from trytond.modules.factory_stock_ext import http_api, http_signin
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, set_max_request_size
@@ -16,11 +18,19 @@ from trytond.wsgi import app
 
 from .exceptions import StocktakeError
 
+logger = logging.getLogger(__name__)
 STATIC = os.path.join(os.path.dirname(__file__), 'static')
 FILES = {
     'stocktake.js': 'text/javascript; charset=utf-8',
     'stocktake.css': 'text/css; charset=utf-8',
     'i18n.js': 'text/javascript; charset=utf-8',
+    'queue.js': 'text/javascript; charset=utf-8',
+    'lookup.js': 'text/javascript; charset=utf-8',
+    }
+# Browser libraries installed by npm (`make web`, web/package.json), served
+# as built by their authors: name -> (package, file in the package)
+VENDOR = {
+    'idb.js': ('idb', os.path.join('build', 'umd.js')),
     }
 # The page only talks to its own origin; inline scripts are not allowed;
 # it is never shown in a frame of another page (clickjacking)
@@ -37,11 +47,34 @@ MAX_TIMESTAMP_MS = 253402300799999
 http_api.register_prefix('stocktake', page=True)
 
 
-def _static(name, content_type):
-    with open(os.path.join(STATIC, name), 'rb') as fh:
+def _static(name, content_type, folder=STATIC):
+    with open(os.path.join(folder, name), 'rb') as fh:
         response = Response(fh.read(), content_type=content_type)
     response.headers['Cache-Control'] = 'no-cache'
     return http_api.secure(response, CSP)
+
+
+def node_modules():
+    """The folders where npm installed the web packages: beside sao
+    ([web] root is …/node_modules/tryton-sao), then web/node_modules of the
+    source tree the addon is linked from (development, tests)"""
+    folders = []
+    root = config.get('web', 'root', default=None)
+    if root:
+        folders.append(os.path.dirname(os.path.abspath(root)))
+    folders.append(os.path.join(os.path.dirname(os.path.realpath(__file__)),
+            os.pardir, os.pardir, 'web', 'node_modules'))
+    return folders
+
+
+def vendor_file(name):
+    "The path of a vendored browser library, None when npm did not install it"
+    package, path = VENDOR[name]
+    for folder in node_modules():
+        candidate = os.path.join(folder, package, path)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
 
 
 # A size of its own: trytond then never tries the Authorization header as a
@@ -55,11 +88,25 @@ def page(request, database_name):
 @app.route('/<database_name>/stocktake/static/<name>', methods=['GET'])
 @set_max_request_size(http_api.MAX_BODY)
 def static(request, database_name, name):
+    path = vendor_file(name) if name in VENDOR else None
+    if path:
+        return _static(os.path.basename(path),
+            'text/javascript; charset=utf-8', os.path.dirname(path))
     if name not in FILES:
+        if name in VENDOR:
+            logger.error("%s is missing: run `make web` (npm install)", name)
         # The layer's middleware answers it in the JSON error shape
         return http_api.secure(http_api.error_response('not_found',
                 'Not Found', status=404))
     return _static(name, FILES[name])
+
+
+# The service worker of the offline page: served at the page's own path so
+# that its scope is the page (/<database>/stocktake/), no wider
+@app.route('/<database_name>/stocktake/sw.js', methods=['GET'])
+@set_max_request_size(http_api.MAX_BODY)
+def service_worker(request, database_name):
+    return _static('sw.js', 'text/javascript; charset=utf-8')
 
 
 def _task(pool, task_id, lock=False):

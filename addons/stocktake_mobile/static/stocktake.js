@@ -1,10 +1,13 @@
 // Mobile counting page: plain DOM (textContent only, so product names can
-// never inject markup), offline queue in localStorage with client keys.
+// never inject markup), offline queue in IndexedDB with client keys
+// (queue.js), shell kept by a service worker (sw.js).
 (function () {
   'use strict';
-  var I18N = window.STOCKTAKE_I18N;
+  var I18N = window.STOCKTAKE_I18N, Q = window.StocktakeQueue;
+  // QUEUE: where an earlier version of the page queued scans (adopted by Q)
   var QUEUE = 'stocktake.queue', KEY = 'stocktake.key', LANG = 'stocktake.lang';
-  var state = {task: null, sending: false};
+  var TASK = 'stocktake.task', ME = 'stocktake.me';
+  var state = {task: null};
   var $ = function (id) { return document.getElementById(id); };
 
   function lang() {
@@ -21,7 +24,7 @@
     });
   }
   function show(view) {
-    ['login-view', 'tasks-view', 'task-view'].forEach(function (v) {
+    ['login-view', 'tasks-view', 'task-view', 'lookup-view'].forEach(function (v) {
       $(v).hidden = v !== view;
     });
   }
@@ -62,13 +65,81 @@
     return t('network') + ' (' + result.status + ')';
   }
 
-  function queue() {
-    try { return JSON.parse(localStorage.getItem(QUEUE) || '[]'); }
-    catch (e) { return []; }
+  // Queued, sent and refused scans: the count of those waiting (all tasks)
+  // and, in a task, each scan on its own line with the server's answer
+  function renderScans() {
+    var taskId = state.task && state.task.id;
+    return Promise.all([Q.pending(), taskId ? Q.forTask(taskId) : []]).then(
+      function (found) {
+        $('queue').textContent = String(found[0].length);
+        if (!state.task || state.task.id !== taskId) { return; }
+        var scans = found[1], list = $('scans'), counts = {sent: 0, refused: 0};
+        scans.forEach(function (scan) {
+          if (scan.state in counts) { counts[scan.state] += 1; }
+        });
+        list.textContent = '';
+        // Every scan waiting or refused, the latest answered ones
+        scans.filter(function (scan, index) {
+          return scan.state !== 'sent' || index < 50;
+        }).forEach(function (scan) {
+          var li = document.createElement('li');
+          li.className = scan.state;
+          li.setAttribute('data-key', scan.client_key);
+          li.textContent = scan.location + ' · ' + scan.code + ' × ' +
+            scan.quantity + ' — ' + t(scan.state === 'queued' && !mine(scan) ?
+              'scan_other_user' : 'scan_' + scan.state) +
+            (scan.state === 'refused' && scan.message ? ': ' + scan.message : '');
+          list.appendChild(li);
+        });
+        $('sent-count').textContent = String(counts.sent);
+        $('refused-count').textContent = String(counts.refused);
+      }, function () { error(t('storage')); });
   }
-  function saveQueue(items) {
-    localStorage.setItem(QUEUE, JSON.stringify(items));
-    $('queue').textContent = String(items.length);
+
+  // Whose scans: the user of the signed-in key, learnt once per key (GET
+  // me) and kept with the key's first characters. A scan is sent only
+  // under the key of the person who scanned it, never another's
+  function owner() {
+    var key = localStorage.getItem(KEY), me = null;
+    try { me = JSON.parse(localStorage.getItem(ME) || 'null'); } catch (e) {}
+    return me && key && me.key === key.slice(0, 8) ? me.id : null;
+  }
+  function learnOwner() {
+    var key = localStorage.getItem(KEY);
+    if (owner() !== null || !key) { return Promise.resolve(owner()); }
+    return api('GET', 'me').then(function (result) {
+      if (result.status !== 200 || localStorage.getItem(KEY) !== key) {
+        return null;
+      }
+      localStorage.setItem(ME, JSON.stringify({key: key.slice(0, 8),
+        id: result.body.id}));
+      return result.body.id;
+    }, function () { return null; });
+  }
+  function mine(item) { return !item.owner || item.owner === owner(); }
+
+  // No server: the task as last loaded on this device, scans still go to
+  // the queue and are sent when the server answers again
+  function resumeOffline() {
+    var id = Number(localStorage.getItem(TASK));
+    var cached = id ? Q.task(id) : Promise.resolve(null);
+    return cached.then(function (task) {
+      if (!task) { error(t('network')); return; }
+      state.task = task;
+      showTask();
+      status(t('offline'), 'offline');
+    }, function () { error(t('network')); });
+  }
+  function showTask() {
+    $('task-name').textContent = state.task.name +
+      (state.task.zone ? ' · ' + state.task.zone : '');
+    renderLines();
+    renderScans();
+    show('task-view');
+  }
+  function leaveTask() {
+    state.task = null;
+    localStorage.removeItem(TASK);
   }
 
   // The person's own login and password; the server answers a key for
@@ -132,7 +203,7 @@
       }
       status(result.body.name);
       loadTasks();
-    }, function () { error(t('network')); });
+    }, resumeOffline);
   }
 
   function signOut() {
@@ -173,10 +244,9 @@
     return api('GET', 'tasks/' + id).then(function (result) {
       if (result.status !== 200) { error(apiError(result)); return; }
       state.task = result.body;
-      $('task-name').textContent = state.task.name +
-        (state.task.zone ? ' · ' + state.task.zone : '');
-      renderLines();
-      show('task-view');
+      localStorage.setItem(TASK, String(state.task.id));
+      Q.saveTask(state.task);
+      showTask();
       $('location').focus();
     }, function () {
       if (state.task && state.task.id === id) { show('task-view'); }
@@ -205,63 +275,77 @@
     if (!location_) { error(t('need_location')); $('location').focus(); return; }
     if (!code) { error(t('need_code')); $('code').focus(); return; }
     if (quantity === '') { error(t('need_quantity')); $('quantity').focus(); return; }
-    var items = queue();
-    items.push({task: state.task.id, client_key: newKey(), location: location_,
-      code: code, quantity: Number(quantity), counted_at: Date.now(),
-      device: navigator.userAgent.slice(0, 60)});
-    saveQueue(items);
     $('code').value = '';
     $('quantity').value = '';
     $('code').focus();
-    flush();
+    // Stored on the device first, with its key; then sent when possible
+    Q.add({task: state.task.id, client_key: newKey(), location: location_,
+      code: code, quantity: Number(quantity), counted_at: Date.now(),
+      device: navigator.userAgent.slice(0, 60), owner: owner()}).then(
+      function () {
+        renderScans();
+        flush();
+      }, function () { error(t('storage')); });
   }
 
-  // Sends queued scans in order; stops at the first network failure
+  // Sends the queued scans in order (queue.js); stops at the first network
+  // failure, a busy server or a refused key, and keeps those scans queued
   function flush() {
-    if (state.sending) { return Promise.resolve(); }
-    var items = queue();
-    if (!items.length) { return Promise.resolve(); }
-    state.sending = true;
-    var item = items[0];
-    return api('POST', 'tasks/' + item.task + '/counts', item).then(
-      function (result) {
-        if (result.status >= 500 || result.status === 401 ||
-            result.status === 429) {
-          // Server busy or key problem: keep the scan and retry later
-          state.sending = false;
-          error(apiError(result));
-          return;
-        }
-        saveQueue(queue().filter(function (i) {
-          return i.client_key !== item.client_key;
-        }));
-        state.sending = false;
-        if (result.status === 200) {
-          status(t(result.body.status === 'duplicate' ? 'duplicate' : 'recorded'));
-        } else {
-          error(apiError(result));
-        }
-        if (queue().length) { return flush(); }
-        if (state.task) { return refresh(); }
-      },
-      function () {
-        state.sending = false;
+    if (!localStorage.getItem(KEY)) { return Promise.resolve(); }
+    return learnOwner().then(function () {
+      return Q.flush(function (item) {
+        return api('POST', 'tasks/' + item.task + '/counts', {
+          location: item.location, code: item.code, quantity: item.quantity,
+          lot: item.lot, client_key: item.client_key, device: item.device,
+          counted_at: item.counted_at});
+      }, mine);
+    }).then(function (report) {
+      var last = report.sent[report.sent.length - 1];
+      if (report.stopped === 'offline') {
         status(t('offline'), 'offline');
-      });
+      } else if (report.stopped) {
+        error(apiError(report.stopped));
+      } else if (report.refused.length) {
+        error(report.refused[report.refused.length - 1].message ||
+          t('scan_refused'));
+      } else if (last) {
+        status(t(last.status === 'duplicate' ? 'duplicate' : 'recorded'));
+      }
+      renderScans();
+      // A round is over (the tests wait on it, never on time)
+      document.body.setAttribute('data-flushed', String(Date.now()));
+      if (state.task && (report.sent.length || report.refused.length)) {
+        return refresh();
+      }
+    }, function () { error(t('storage')); });
   }
   function refresh() {
-    return api('GET', 'tasks/' + state.task.id).then(function (result) {
-      if (result.status === 200) { state.task = result.body; renderLines(); }
+    var id = state.task.id;
+    return api('GET', 'tasks/' + id).then(function (result) {
+      if (result.status === 200 && state.task && state.task.id === id) {
+        state.task = result.body;
+        Q.saveTask(state.task);
+        renderLines();
+      }
     }, function () {});
   }
 
   function finish() {
-    api('POST', 'tasks/' + state.task.id + '/finish').then(function (result) {
-      if (result.status !== 200) { error(apiError(result)); return; }
-      status(t('finished'));
-      state.task = null;
-      loadTasks();
-    }, function () { error(t('network')); });
+    var id = state.task.id;
+    error('');
+    // A task finished before its queued scans are sent would refuse them
+    Q.pending().then(function (items) {
+      if (items.some(function (item) { return item.task === id; })) {
+        error(t('finish_pending'));
+        return;
+      }
+      return api('POST', 'tasks/' + id + '/finish').then(function (result) {
+        if (result.status !== 200) { error(apiError(result)); return; }
+        status(t('finished'));
+        leaveTask();
+        loadTasks();
+      }, function () { error(t('network')); });
+    }, function () { error(t('storage')); });
   }
 
   // Phone camera where the browser has BarcodeDetector
@@ -295,13 +379,20 @@
     });
   }
 
+  // For the other screens of the page (lookup.js)
+  window.Stocktake = {api: api, apiError: apiError, t: t, show: show,
+    error: error};
+
   document.addEventListener('DOMContentLoaded', function () {
     translate();
-    saveQueue(queue());
+    // Sent again on page load, on reconnecting and every few seconds
+    Q.adopt(QUEUE).then(Q.prune).then(renderScans).then(flush, function () {
+      error(t('storage'));
+    });
     $('language').addEventListener('change', function () {
       localStorage.setItem(LANG, $('language').value);
       translate();
-      if (state.task) { renderLines(); }
+      if (state.task) { renderLines(); renderScans(); }
     });
     $('login').addEventListener('click', signIn);
     onEnter('user', function () { $('password').focus(); });
@@ -313,7 +404,7 @@
     $('submit').addEventListener('click', record);
     $('finish').addEventListener('click', finish);
     $('back').addEventListener('click', function () {
-      state.task = null;
+      leaveTask();
       loadTasks();
     });
     if ('BarcodeDetector' in window && navigator.mediaDevices) {

@@ -1,0 +1,166 @@
+"""A phone-sized headless Chromium on the counting page, against a served
+copy of the test database (a base class; the tests are in test_*.py)."""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from trytond import backend
+from trytond.config import config
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase
+from trytond.transaction import Transaction
+
+from .tools import create_task, setup_stock
+
+PASSWORD = 'count-2026-alice'
+PASSWORDS = {'alice': PASSWORD, 'bob': 'count-2026-bob'}
+# A phone: 390 x 844 CSS pixels
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--window-size=390,844']
+
+
+class PageTestCase(RouteTestCase):
+    """setup_stock, a task of alice on B1 and B2, the page served by
+    tests/serve.py (stopped and started again on its port by network())"""
+    module = 'stocktake_mobile'
+
+    @classmethod
+    def setUpDatabase(cls):
+        cls.data = setup_stock()
+        User = Pool().get('res.user')
+        for login, password in PASSWORDS.items():
+            User.write([User(cls.data['users'][login])],
+                {'password': password})
+        cls.task_id = create_task(cls.data)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.mkdtemp(prefix='stocktake-page-')
+        cls.env = dict(os.environ)
+        if backend.name == 'sqlite':
+            # The in-memory test DB is per thread: serve a file copy of it
+            cls.db = 'stocktake_page'
+            cls.db_file = os.path.join(cls.tmp, cls.db + '.sqlite')
+            source = backend.Database(DB_NAME).connect().get_connection()
+            with sqlite3.connect(cls.db_file) as target:
+                source.backup(target)
+            cls.env['TRYTOND_DATABASE__PATH'] = cls.tmp
+        else:
+            cls.db = DB_NAME
+        cls.env['TRYTOND_DATABASE_URI'] = config.get('database', 'uri')
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        cls.server = None
+        cls.port = cls.start_server(0)
+        cls.addClassCleanup(cls.stop_server)
+        cls.base = f'http://127.0.0.1:{cls.port}/{cls.db}/stocktake/'
+        options = webdriver.ChromeOptions()
+        options.binary_location = '/usr/bin/chromium'
+        for flag in FLAGS + [f'--user-data-dir={cls.tmp}/chrome']:
+            options.add_argument(flag)
+        cls.driver = webdriver.Chrome(
+            service=Service('/usr/bin/chromedriver'), options=options)
+        cls.addClassCleanup(cls.driver.quit)
+
+    @classmethod
+    def tearDownClass(cls):
+        # Stop the browser and the server before the database is dropped
+        cls.doClassCleanups()
+        super().tearDownClass()
+
+    @classmethod
+    def start_server(cls, port):
+        "Serve the database on the port (0: a free one); returns the port"
+        cls.server = subprocess.Popen([sys.executable, '-m',
+                'trytond.modules.stocktake_mobile.tests.serve', cls.db,
+                str(port)],
+            stdout=subprocess.PIPE, env=cls.env, text=True)
+        # The first line is printed once the socket listens
+        return int(cls.server.stdout.readline())
+
+    @classmethod
+    def stop_server(cls):
+        if cls.server and cls.server.poll() is None:
+            cls.server.terminate()
+            cls.server.wait(timeout=60)
+        if cls.server:
+            cls.server.stdout.close()
+
+    def network(self, up):
+        """Up: the server listens again on its port, then the page is told
+        it is online (its `online` event); down: the reverse"""
+        if up:
+            self.assertEqual(self.start_server(self.port), self.port)
+        self.driver.execute_cdp_cmd('Network.enable', {})
+        self.driver.execute_cdp_cmd('Network.emulateNetworkConditions', {
+                'offline': not up, 'latency': 0,
+                'downloadThroughput': -1, 'uploadThroughput': -1})
+        if not up:
+            self.stop_server()
+
+    def query(self, query, *args):
+        "Rows as the running server stores them"
+        if backend.name == 'sqlite':
+            with sqlite3.connect(self.db_file) as conn:
+                return conn.execute(query.replace('%s', '?'), args).fetchall()
+        with Transaction().start(self.db, 0, readonly=True) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(query, args)
+            return cursor.fetchall()
+
+    def counts(self):
+        "{client_key: (location, product, quantity)} of the task's counts"
+        return {key: (location, product, quantity)
+            for key, location, product, quantity in self.query(
+                'SELECT c.client_key, l.location, l.product, c.quantity '
+                'FROM stocktake_count AS c '
+                'JOIN stocktake_task_line AS l ON l.id = c.line '
+                'WHERE c.task = %s', self.task_id)}
+
+    def wait(self, condition, timeout=60):
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def text_of(self, element_id):
+        "The text of an element, shown or not"
+        return self.driver.find_element(By.ID, element_id).get_attribute(
+            'textContent')
+
+    def scans(self, state):
+        "Scan lines of the page in that state (queued, sent, refused)"
+        return self.driver.find_elements(By.CSS_SELECTOR,
+            f'#scans li.{state}')
+
+    def scan(self, location, code, quantity):
+        d = self.driver
+        for element_id, value in [('location', location), ('code', code)]:
+            field = d.find_element(By.ID, element_id)
+            field.clear()
+            field.send_keys(value + '\n')  # keyboard wedge: code + Enter
+        d.find_element(By.ID, 'quantity').send_keys(str(quantity) + '\n')
+
+    def sign_in(self, login='alice', task=True):
+        "Sign in with the password (on the page shown), open alice's task"
+        d = self.driver
+        if task:
+            d.get(self.base)
+        d.find_element(By.ID, 'user').clear()
+        d.find_element(By.ID, 'user').send_keys(login)
+        d.find_element(By.ID, 'password').send_keys(PASSWORDS[login])
+        d.find_element(By.ID, 'login').click()
+        if not task:
+            self.wait(EC.visibility_of_element_located((By.ID, 'tasks-view')))
+            return
+        self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
+            ).click()
+        self.wait(EC.visibility_of_element_located((By.ID, 'location')))
