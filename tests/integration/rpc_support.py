@@ -125,7 +125,8 @@ class Records:
         Model = self.pool.get(model)
         defaults = Model.default_get(
             [n for n, f in Model._fields.items()
-                if not isinstance(f, fields.Function)], with_rec_name=False)
+                if not isinstance(f, (fields.Function, fields.One2Many,
+                        fields.Many2Many))], with_rec_name=False)
         record, = Model.create([{**defaults, **values}])
         return record
 
@@ -241,7 +242,8 @@ class Records:
 
     def make_stock_alert_history(self):
         return self.create('stock.alert.history', company=self.company.id,
-            date=dt.date(2020, 1, 1))
+            date=dt.date(2020, 1, 1),
+            type=self.first('stock.alert', 'type'))
 
     def make_stock_safety_parameter(self):
         return self.create('stock.safety.parameter',
@@ -265,6 +267,61 @@ class Records:
     def make_res_user_application(self):
         return self.create('res.user.application', key='k' * 32,
             application='factory_scan', user=1)
+
+    def endpoint_child(self, model, **values):
+        return self.create(model,
+            endpoint=self.once('erp.sync.endpoint').id, **values)
+
+    def make_erp_sync_mapping(self):
+        return self.endpoint_child('erp.sync.mapping', remote_code='R1',
+            type='location', location=self.loc['WH'].id)
+
+    def make_erp_sync_material(self):
+        return self.endpoint_child('erp.sync.material')
+
+    def make_erp_sync_stock_comparison(self):
+        return self.endpoint_child('erp.sync.stock.comparison')
+
+    def make_erp_sync_stock_snapshot(self):
+        return self.endpoint_child('erp.sync.stock.snapshot',
+            stock_type=self.first('erp.sync.stock.snapshot', 'stock_type'))
+
+    def make_stock_inventory_line(self):
+        return self.create('stock.inventory.line',
+            inventory=self.once('stock.inventory').id,
+            product=self.once('product.product').id, expected_quantity=0)
+
+    def reconcile_child(self, model, **values):
+        return self.create(model,
+            reconcile=self.once('stock.ledger.reconcile').id, **values)
+
+    def make_stock_ledger_reconcile_account(self):
+        return self.reconcile_child('stock.ledger.reconcile.account')
+
+    def make_stock_ledger_reconcile_value(self):
+        return self.reconcile_child('stock.ledger.reconcile.value')
+
+    def make_stock_ledger_reconcile_difference(self):
+        return self.reconcile_child('stock.ledger.reconcile.difference',
+            kind=self.first('stock.ledger.reconcile.difference', 'kind'))
+
+    def make_stocktake_task_line(self):
+        return self.create('stocktake.task.line',
+            task=self.once('stocktake.task').id,
+            location=self.loc['STO'].id,
+            product=self.once('product.product').id)
+
+    def make_stocktake_count(self):
+        line = self.once('stocktake.task.line')
+        return self.create('stocktake.count', task=line.task.id,
+            line=line.id, quantity=1, counted_at=dt.datetime(2020, 1, 1))
+
+    def make_stocktake_program_class(self):
+        program = self.once('stocktake.program')
+        # a program starts with a class of each ABC class
+        return program.classes[0] if program.classes else self.create(
+            'stocktake.program.class', program=program.id, abc_class='A',
+            frequency=30)
 
     def first(self, model, name):
         Model = self.pool.get(model)
