@@ -40,8 +40,6 @@ class Mapping(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # The endpoint's access and company rule are the mapping's
-        cls.__access__.add('endpoint')
         cls._order.insert(0, ('endpoint', 'ASC'))
         cls._order.insert(1, ('type', 'ASC'))
 

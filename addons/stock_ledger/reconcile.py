@@ -162,12 +162,6 @@ class _Line(ModelSQL, ModelView):
     currency_digits = fields.Function(fields.Integer("Currency Digits"),
         'on_change_with_currency_digits')
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        # The reconciliation's access and company rule are its lines'
-        cls.__access__.add('reconcile')
-
     @fields.depends('reconcile', '_parent_reconcile.company')
     def on_change_with_currency_digits(self, name=None):
         if self.reconcile and self.reconcile.company:

@@ -71,8 +71,6 @@ class TaskLine(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # The task's access and rules (company, own zones) are its lines'
-        cls.__access__.add('task')
         cls._order = [('task', 'ASC'), ('location', 'ASC'), ('id', 'ASC')]
 
     @staticmethod
@@ -240,8 +238,6 @@ class Count(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # The task's access and rules (company, own zones) are its counts'
-        cls.__access__.add('task')
         t = cls.__table__()
         # A key belongs to one scope (task, counter; the company is the
         # task's): a replay in it is answered from the count, elsewhere it is

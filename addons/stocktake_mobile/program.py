@@ -246,8 +246,6 @@ class ProgramClass(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # The program's access and company rule are its classes'
-        cls.__access__.add('program')
         t = cls.__table__()
         cls._sql_constraints += [
             ('class_unique', Unique(t, t.program, t.abc_class),
