@@ -216,6 +216,13 @@ class Records:
             document=str(shipment), kind=self.first('stock.scan.session',
                 'kind'))
 
+    def make_stock_scan_line(self):
+        # as the scan check's own writes (ScanLine.create is the check)
+        with Transaction().set_context(_scan_checked=True):
+            return self.create('stock.scan.line',
+                session=self.once('stock.scan.session').id, code='X',
+                result=self.first('stock.scan.line', 'result'))
+
     def make_erp_sync_endpoint(self):
         from trytond import config
         if not config.has_section('erp_sync'):

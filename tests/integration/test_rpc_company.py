@@ -31,10 +31,24 @@ def company_models():
     return result
 
 
+def targets(Model, name):
+    "The models a Many2One or Reference field points to"
+    field = Model._fields[name]
+    if isinstance(field, fields.Many2One):
+        return [field.model_name]
+    if isinstance(field, fields.Reference):
+        selection = field.selection
+        if isinstance(selection, str):  # a method of the model
+            selection = getattr(Model, selection)()
+        return [k for k, _ in selection if k]
+    return []
+
+
 def parent_models():
     """{name: parent field} of the models our addons add or extend without
     a company whose records belong to a record of a company-scoped model
-    (a required Many2One to it: lines, counts, results of a record)"""
+    (a required Many2One to it: lines, counts, results of a record; or a
+    required Reference to such models only: a scanned document)"""
     models = addon_models()
     scoped = set(company_models())
     result = {}
@@ -45,10 +59,9 @@ def parent_models():
             if name in scoped or name in EXCLUDED:
                 continue
             for fname, field in sorted(Model._fields.items()):
-                if (isinstance(field, fields.Many2One)
-                        and not isinstance(field, fields.Function)
-                        and field.required
-                        and field.model_name in scoped):
+                if (field.required and not isinstance(field, fields.Function)
+                        and targets(Model, fname) and all(
+                            t in scoped for t in targets(Model, fname))):
                     result[name] = fname
                     scoped.add(name)
                     changed = True
@@ -73,7 +86,8 @@ class RPCCompanyTestCase(_DBTestCase):
         self.assertEqual(missing, [], "company models with no record to "
             "try (add a maker to rpc_support.Records)")
         for name in ['stocktake.task', 'erp.sync.outbox', 'stock.alert',
-                'stock.opening.import', 'quality.inspection']:
+                'stock.opening.import', 'quality.inspection',
+                'stocktake.count', 'stock.scan.session', 'stock.scan.line']:
             self.assertIn(name, result)
         return result
 
