@@ -1,7 +1,12 @@
 from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
 
 
 class OpeningImportError(UserError):
+    pass
+
+
+class OpeningImportDeleteError(AccessError):
     pass
 
 

@@ -20,7 +20,7 @@ from trytond.wizard import (
 
 from . import columns
 from .check import REQUIRED, Checker
-from .exceptions import OpeningImportError
+from .exceptions import OpeningImportDeleteError, OpeningImportError
 
 KINDS = [
     ('opening', "Opening balances"),
@@ -81,6 +81,17 @@ class OpeningImport(ModelSQL, ModelView):
                 'stock_ledger.msg_opening_already_imported_short'),
             ]
         cls._order.insert(0, ('create_date', 'DESC'))
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        # A stored import is posted, and its digest is what refuses the
+        # same rows a second time: no client deletes it
+        if external and mode == 'delete' and records:
+            raise OpeningImportDeleteError(gettext(
+                    'stock_ledger.msg_opening_import_delete',
+                    record=records[0].rec_name))
 
     @classmethod
     def check_file(cls, data, company, kind='opening', **options):

@@ -15,10 +15,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import _DBTestCase, with_transaction
 from trytond.transaction import Transaction, without_check_access
 
-ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
-    'erp_sync', 'stock_ledger']
-ROLES = ['group_factory_clerk', 'group_factory_supervisor',
-    'group_factory_qc', 'group_factory_planner', 'group_factory_counter']
+from rpc_support import ADDONS, rpc, users
+
 # Workflow and authorship fields: states, who did it and when, what was
 # counted, decided or answered
 WORKFLOW = re.compile(r'^(state|result|round|added|recount_required'
@@ -57,29 +55,11 @@ class RPCRolesTestCase(_DBTestCase):
         return result
 
     def users(self, company):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        return {role: User.create([{'login': role, 'name': role,
-                        'groups': [('add', [ModelData.get_id(
-                                            'factory_stock_ext', role)])],
-                        'companies': [('add', [company.id])],
-                        'company': company.id}])[0]
-            for role in ROLES}
+        return users(company)
 
     def rpc(self, user, model, method, *args):
         "Call model.method(*args) as a JSON-RPC client of `user` would"
-        pool = Pool()
-        Model = pool.get(model)
-        rpc = Model.__rpc__[method]
-        transaction = Transaction()
-        with transaction.set_user(user.id):
-            c_args, c_kwargs, context, _ = rpc.convert(
-                Model, *args, {'company': user.company.id,
-                    '_check_access': False})
-            with transaction.set_context(context):
-                return rpc.result(rpc.decorate(getattr(Model, method))(
-                        *c_args, **c_kwargs))
+        return rpc(user, model, method, *args)
 
     def value(self, Model, name):
         "A value other than the field's default"
