@@ -236,8 +236,10 @@ def main():
     parser.add_argument('--only', default='',
         help="run only suites whose label contains this text")
     parser.add_argument('-j', '--jobs', type=int,
-        default=int(os.environ.get('TEST_JOBS', os.cpu_count() or 1)),
-        help="suites run in parallel (each is one process)")
+        default=int(os.environ.get('TEST_JOBS', (os.cpu_count() or 1) + 1)),
+        help="suites run in parallel (each is one process); one more than "
+        "the cores: PostgreSQL's own processes, the browser and the fake "
+        "servers leave a suite waiting part of the time")
     options = parser.parse_args()
 
     backends = []
@@ -276,8 +278,8 @@ def main():
     suites = [s for s in suites if options.only in s[0]]
     # The longest suites start first so that none runs alone at the end
     # (order measured by the time table below; PostgreSQL is the slower)
-    longest = ['browser', 'integration', 'stocktake_mobile', 'erp_sync',
-        'stock_safety_alert', 'factory_stock_ext', 'stock_ledger']
+    longest = ['browser', 'integration', 'stocktake_mobile', 'stock_ledger',
+        'factory_stock_ext', 'stock_safety_alert', 'erp_sync']
     suites.sort(key=lambda s: (next(
                 (i for i, n in enumerate(longest) if n in s[0]), 99),
             'postgresql' not in s[0]))
