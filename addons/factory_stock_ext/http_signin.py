@@ -58,34 +58,15 @@ def _issue(database_name, user_id, application, device):
     return result
 
 
-def sign_in_route(path, application):
-    """POST {login, password, device} on path: 200 {key, user} for a right
-    password; 401 otherwise, 429 when Tryton's login limit is reached"""
+def _guarded(answer):
+    """The route around answer(request, database_name): unknown database
+    404, refusals and errors in the API's JSON shape, never a 500 page"""
     def endpoint(request, database_name):
         try:
             if http_api._pool(database_name) is None:
                 return http_api.secure(http_api.error_response(
                         'not_found', HTTPStatus.NOT_FOUND.phrase))
-            login, password, device = _fields(request, database_name)
-            try:
-                user_id = security.login(database_name, login,
-                    {'password': password}, cache=False,
-                    context={'_request': request.context})
-            except LoginException:
-                # Another authentication step is configured: not for a
-                # handheld
-                user_id = None
-            except RateLimitException:
-                user_id = False
-                response = http_api.translated_error(database_name, request,
-                    'too_many_requests', seconds=60,
-                    headers={'Retry-After': '60'})
-            if user_id:
-                response = http_api.json_response(_issue(
-                        database_name, user_id, application, device))
-            elif user_id is None:
-                response = http_api.translated_error(database_name,
-                        request, 'wrong_login')
+            response = answer(request, database_name)
         except http_api.Refused as exception:
             response = exception.response
         except backend.DatabaseOperationalError:
@@ -96,6 +77,35 @@ def sign_in_route(path, application):
             response = http_api.translated_error(database_name, request,
                 'server_error')
         return http_api.secure(response)
+    return endpoint
+
+
+def sign_in_route(path, application):
+    """POST {login, password, device} on path: 200 {key, user} for a right
+    password; 401 otherwise, 429 when Tryton's login limit is reached"""
+    def answer(request, database_name):
+        login, password, device = _fields(request, database_name)
+        try:
+            user_id = security.login(database_name, login,
+                {'password': password}, cache=False,
+                context={'_request': request.context})
+        except LoginException:
+            # Another authentication step is configured: not for a
+            # handheld
+            user_id = None
+        except RateLimitException:
+            user_id = False
+            response = http_api.translated_error(database_name, request,
+                'too_many_requests', seconds=60,
+                headers={'Retry-After': '60'})
+        if user_id:
+            response = http_api.json_response(_issue(
+                    database_name, user_id, application, device))
+        elif user_id is None:
+            response = http_api.translated_error(database_name,
+                    request, 'wrong_login')
+        return response
+    endpoint = _guarded(answer)
     endpoint.max_request_size = http_api.MAX_BODY
     endpoint.__name__ = f'sign_in_{application}'
     app.route(path, methods=['POST'])(endpoint)
@@ -136,40 +146,28 @@ def token_sign_in_route(path, application, model):
     redeem(token) -> (user id, error code) and set_device(token, key
     record)); 401 token_invalid, token_expired or token_used otherwise,
     429 after too many failures from the address (as wrong keys)"""
-    def endpoint(request, database_name):
-        try:
-            if http_api._pool(database_name) is None:
-                return http_api.secure(http_api.error_response(
-                        'not_found', HTTPStatus.NOT_FOUND.phrase))
-            token, device = _token_fields(request, database_name)
-            address = request.remote_addr or ''
-            failed = http_api.failed_keys
-            wait = failed.wait(address, token)
-            if not wait:
-                result, code = _redeem(database_name, model, token,
-                    application, device)
-                if result:
-                    failed.succeeded(address, token)
-                    response = http_api.json_response(result)
-                else:
-                    wait = failed.failed(address, token)
-            if wait:
-                response = http_api.translated_error(database_name, request,
-                    'too_many_requests', seconds=wait,
-                    headers={'Retry-After': str(wait)})
-            elif not result:
-                response = http_api.translated_error(database_name,
-                    request, code)
-        except http_api.Refused as exception:
-            response = exception.response
-        except backend.DatabaseOperationalError:
+    def answer(request, database_name):
+        token, device = _token_fields(request, database_name)
+        address = request.remote_addr or ''
+        failed = http_api.failed_keys
+        wait = failed.wait(address, token)
+        if not wait:
+            result, code = _redeem(database_name, model, token,
+                application, device)
+            if result:
+                failed.succeeded(address, token)
+                response = http_api.json_response(result)
+            else:
+                wait = failed.failed(address, token)
+        if wait:
             response = http_api.translated_error(database_name, request,
-                'unavailable', headers={'Retry-After': '1'})
-        except Exception:
-            logger.exception("Error answering %s", request.path)
-            response = http_api.translated_error(database_name, request,
-                'server_error')
-        return http_api.secure(response)
+                'too_many_requests', seconds=wait,
+                headers={'Retry-After': str(wait)})
+        elif not result:
+            response = http_api.translated_error(database_name,
+                request, code)
+        return response
+    endpoint = _guarded(answer)
     endpoint.max_request_size = http_api.MAX_BODY
     endpoint.__name__ = f'token_sign_in_{application}'
     app.route(path, methods=['POST'])(endpoint)

@@ -26,13 +26,14 @@ PASSWORDS = {'alice': PASSWORD, 'bob': 'count-2026-bob'}
 # A phone: 390 x 844 CSS pixels
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--window-size=390,844']
+    '--disable-sync', '--no-first-run']
 
 
 class PageTestCase(RouteTestCase):
     """setup_stock, a task of alice on B1 and B2, the page served by
     tests/serve.py (stopped and started again on its port by network())"""
     module = 'stocktake_mobile'
+    window = '390,844'
 
     @classmethod
     def setUpDatabase(cls):
@@ -66,7 +67,8 @@ class PageTestCase(RouteTestCase):
         cls.base = f'http://127.0.0.1:{cls.port}/{cls.db}/stocktake/'
         options = webdriver.ChromeOptions()
         options.binary_location = '/usr/bin/chromium'
-        for flag in FLAGS + [f'--user-data-dir={cls.tmp}/chrome']:
+        for flag in FLAGS + [f'--user-data-dir={cls.tmp}/chrome',
+                f'--window-size={cls.window}']:
             options.add_argument(flag)
         cls.driver = webdriver.Chrome(
             service=Service('/usr/bin/chromedriver'), options=options)

@@ -1,40 +1,28 @@
 """The mobile page in a real headless Chromium against a running trytond."""
 import json
-import os
 import pathlib
-import shutil
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import threading
 import urllib.error
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from trytond import backend
-from trytond.config import config
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
+from .page import PASSWORD, PageTestCase
 from .tools import XSS_NAME, create_task, setup_stock
 
-PASSWORD = 'count-2026-alice'
 DOCS = pathlib.Path(__file__).resolve().parents[3] / 'docs'
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--window-size=420,1100']
 
 
-class StocktakeBrowserTestCase(RouteTestCase):
+class StocktakeBrowserTestCase(PageTestCase):
     "Log in, count, lose the network, come back: nothing lost, nothing twice"
-    module = 'stocktake_mobile'
+    window = '420,1100'  # the README's screenshots
 
     @classmethod
     def setUpDatabase(cls):
@@ -49,46 +37,6 @@ class StocktakeBrowserTestCase(RouteTestCase):
         with Transaction().set_user(cls.data['users']['boss']), \
                 Transaction().set_context(company=cls.data['company']):
             _, cls.bob_token = Token.issue(User(cls.data['users']['bob']))
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.tmp = tempfile.mkdtemp(prefix='stocktake-')
-        env = dict(os.environ)
-        if backend.name == 'sqlite':
-            # The in-memory test DB is per thread: serve a file copy of it
-            cls.db = 'stocktake_browser'
-            cls.db_file = os.path.join(cls.tmp, cls.db + '.sqlite')
-            source = backend.Database(DB_NAME).connect().get_connection()
-            with sqlite3.connect(cls.db_file) as target:
-                source.backup(target)
-            env['TRYTOND_DATABASE__PATH'] = cls.tmp
-        else:
-            cls.db = DB_NAME
-        env['TRYTOND_DATABASE_URI'] = config.get('database', 'uri')
-        cls.server = subprocess.Popen([sys.executable, '-m',
-                'trytond.modules.stocktake_mobile.tests.serve', cls.db],
-            stdout=subprocess.PIPE, env=env, text=True)
-        # Class cleanups also run when setUpClass fails later (no chromium):
-        # a leaked server would hold the test runner's output pipe open
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
-        cls.addClassCleanup(cls.server.wait)
-        cls.addClassCleanup(cls.server.terminate)
-        cls.base = (f'http://127.0.0.1:{int(cls.server.stdout.readline())}'
-            f'/{cls.db}/stocktake/')
-        options = webdriver.ChromeOptions()
-        options.binary_location = '/usr/bin/chromium'
-        for flag in FLAGS + [f'--user-data-dir={cls.tmp}/chrome']:
-            options.add_argument(flag)
-        cls.driver = webdriver.Chrome(
-            service=Service('/usr/bin/chromedriver'), options=options)
-        cls.addClassCleanup(cls.driver.quit)
-
-    @classmethod
-    def tearDownClass(cls):
-        # Stop the browser and the server before the database is dropped
-        cls.doClassCleanups()
-        super().tearDownClass()
 
     def server_count_rows(self, task_id):
         "Rows in stocktake_count as the running server stores them"
