@@ -275,6 +275,13 @@ class Records:
         return self.create('res.user.application', key='k' * 32,
             application='factory_scan', user=1)
 
+    def make_stocktake_signin_token(self):
+        # through issue(): the token is stored hashed, as the wizard does
+        Token = self.pool.get('stocktake.signin_token')
+        User = self.pool.get('res.user')
+        record, _ = Token.issue(User(1), company=self.company.id)
+        return record
+
     def endpoint_child(self, model, **values):
         return self.create(model,
             endpoint=self.once('erp.sync.endpoint').id, **values)
