@@ -236,10 +236,9 @@ def main():
     parser.add_argument('--only', default='',
         help="run only suites whose label contains this text")
     parser.add_argument('-j', '--jobs', type=int,
-        default=int(os.environ.get('TEST_JOBS', (os.cpu_count() or 1) + 1)),
-        help="suites run in parallel (each is one process); one more than "
-        "the cores: PostgreSQL's own processes, the browser and the fake "
-        "servers leave a suite waiting part of the time")
+        default=int(os.environ.get('TEST_JOBS', os.cpu_count() or 1)),
+        help="suites run in parallel (each is one process; measured: one "
+        "more than the cores made a clean run 19 minutes instead of 15)")
     options = parser.parse_args()
 
     backends = []
