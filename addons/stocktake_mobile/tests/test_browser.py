@@ -70,14 +70,6 @@ class StocktakeBrowserTestCase(PageTestCase):
     def text_is(self, element_id, text):
         return EC.text_to_be_present_in_element((By.ID, element_id), text)
 
-    def scan(self, location, code, quantity):
-        d = self.driver
-        for element_id, value in [('location', location), ('code', code)]:
-            field = d.find_element(By.ID, element_id)
-            field.clear()
-            field.send_keys(value + '\n')  # keyboard wedge: code + Enter
-        d.find_element(By.ID, 'quantity').send_keys(str(quantity) + '\n')
-
     def offline(self, value):
         self.driver.execute_cdp_cmd('Network.enable', {})
         self.driver.execute_cdp_cmd('Network.emulateNetworkConditions', {
