@@ -14,11 +14,17 @@ throughput.  Both paths are warmed up first (pings,
 and scans on separate documents) so that caches and the first session of
 each device are not in the figures.  Prints `name: value` lines.
 
+With --profile, the scans and pings of one client are also run in this
+process through the same WSGI application under cProfile, and where a scan
+spends its time beyond the ping is printed.
+
 Usage: python bench/bench_scan_api.py [--scans N] [--clients N] [--workers N]
+    [--profile]
 """
 import argparse
 import base64
 import contextlib
+import cProfile
 import hashlib
 import http.client
 import json
@@ -142,6 +148,8 @@ def main():
     parser.add_argument('--clients', type=int, default=4)
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1,
         help="server processes")
+    parser.add_argument('--profile', action='store_true',
+        help="also profile scans and pings in-process with cProfile")
     options = parser.parse_args()
     os.environ['TRYTOND_DATABASE_URI'] = PG_URI
     os.environ['DB_NAME'] = 'bench_scan_api_%s' % os.getpid()
@@ -211,6 +219,8 @@ def main():
         latencies, results, total = clients(scan(documents), options.scans)
         trivial_after = clients(ping, 150)[0]
         trivial_rpc += clients(rpc, 150)[0]
+        if options.profile:
+            profile_in_process(bearer, base, warm_documents[0])
     finally:
         for worker in workers:
             worker.terminate()
@@ -234,6 +244,54 @@ def main():
     print('scan_api_p95_ratio_vs_trivial_rpc: %.2f' % (
             scan_p95 / p95(trivial_rpc)))
 
+
+def profile_in_process(bearer, base, document, count=150):
+    """The route's own costs without sockets or threads: `count` pings then
+    `count` scans through trytond's WSGI application, timed, then again
+    under cProfile (cumulative, our addons and the database calls)"""
+    import pstats
+    # trytond.application refuses to load once threads ran; the WSGI app
+    # it would return is this one, with our routes registered at import
+    from trytond.pool import Pool
+    from trytond.wsgi import app
+    from werkzeug.test import Client
+    # Importing trytond's test tools put the pool in test mode, which also
+    # validates Function fields on every create; the workers are not in it
+    Pool.test = False
+    client = Client(app)
+    headers = {'Authorization': bearer}
+
+    def pings():
+        for i in range(count):
+            assert client.get(base + '/ping', headers=headers).status_code \
+                == 200
+
+    keys = iter(range(10 ** 6))
+
+    def scans():
+        for i in range(count):
+            response = client.post(base + '/scan', headers=headers, json={
+                    'document': document, 'code': 'M-STEEL', 'quantity': 1,
+                    'location': 'IN', 'client_key': 'profile-%s' % next(keys),
+                    'device': 'HH-profile'})
+            assert response.status_code == 200, response.data
+    pings()  # warm the pool and caches of this process
+    timed = {}
+    for name, run in [('ping', pings), ('scan', scans)]:
+        start = time.perf_counter()
+        run()
+        timed[name] = (time.perf_counter() - start) * 1000 / count
+        print('inprocess_%s_ms_each: %.2f' % (name, timed[name]))
+    print('inprocess_scan_ratio_vs_ping: %.2f' % (
+            timed['scan'] / timed['ping']))
+    for name, run in [('ping', pings), ('scan', scans)]:
+        profiler = cProfile.Profile()
+        profiler.runcall(run)
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        print('profile_%s:' % name)
+        stats.sort_stats('cumulative').print_stats(
+            r'modules/factory_stock_ext|trytond/(model|protocols|wsgi)', 30)
+        stats.print_stats(r'execute', 5)
 
 if __name__ == '__main__':
     main()

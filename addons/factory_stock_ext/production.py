@@ -81,13 +81,13 @@ class Production(metaclass=PoolMeta):
         Move = pool.get('stock.move')
         Date = pool.get('ir.date')
         row = scan_sql.lock_document(production, client_key)
-        if row[1]:
-            return Line(row[1])
+        if row.sent:
+            return Line(row.sent)
         if not quantity or quantity <= 0:
             raise scan_error('invalid_quantity', code=code)
         session = Session(document=production, kind='issue')
         values = ScanChecker(session).check(code, None, location, lot,
-            state=row[0], returning=True)
+            state=row.state, returning=True)
         if values['result'] != 'accepted':
             raise scan_error('return_refused', code=code,
                 message=values['message'])

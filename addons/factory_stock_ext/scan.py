@@ -3,6 +3,8 @@
 import datetime as dt
 import uuid
 
+from sql import Null
+
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool, PoolMeta
@@ -81,7 +83,22 @@ SESSION_WORKFLOW_FIELDS = {'state', 'user', 'completed_by', 'completed_at',
 # what the checker found, approve is the only change, it is never deleted
 LINE_LOG_FIELDS = {'session', 'code', 'product', 'lot', 'location',
     'quantity', 'move', 'result', 'message', 'user', 'scanned_at', 'device',
-    'client_key', 'document', 'approved_by', 'override_reason'}
+    'client_key', 'document', 'company', 'approved_by', 'override_reason'}
+
+
+def document_company(document):
+    "Id of the company of a document given as a record or 'model,id'"
+    if not document:
+        return None
+    if isinstance(document, str):
+        model, _, id_ = document.partition(',')
+        if not id_.lstrip('-').isdigit() or int(id_) < 0:
+            return None
+        document = Pool().get(model)(int(id_))
+    elif isinstance(document, (list, tuple)):
+        document = Pool().get(document[0])(int(document[1]))
+    with without_check_access():
+        return document.company.id if document.company else None
 
 
 class ScanSession(Workflow, ModelSQL, ModelView):
@@ -93,6 +110,10 @@ class ScanSession(Workflow, ModelSQL, ModelView):
         "Document", selection='get_documents', required=True,
         states=_states)
     kind = fields.Selection(KINDS, "Kind", required=True, states=_states)
+    # The document's, kept on the session so that the company rule is a
+    # plain column test (it is checked on every scan)
+    company = fields.Many2One('company.company', "Company", required=True,
+        readonly=True)
     user = fields.Many2One('res.user', "User", readonly=True)
     device = fields.Char("Device", states=_states)
     lines = fields.One2Many(
@@ -136,8 +157,42 @@ class ScanSession(Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table_h = cls.__table_handler__(module)
+        # Sessions made before the company was stored take their document's
+        session = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*session.select(session.id, session.document,
+                where=session.company == Null))
+        for id_, document in cursor.fetchall():
+            company = document_company(document)
+            if company:
+                cursor.execute(*session.update([session.company], [company],
+                        where=session.id == id_))
+        table_h.not_null_action('company', 'add')
+
+    @classmethod
     def default_state(cls):
         return 'open'
+
+    @classmethod
+    def create(cls, vlist):
+        # The company is always the document's, whatever a client sent
+        vlist = [dict(v, company=document_company(v.get('document')))
+            for v in vlist]
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        args = []
+        for sessions, values in zip(actions, actions):
+            values = {k: v for k, v in values.items() if k != 'company'}
+            if 'document' in values:
+                values['company'] = document_company(values['document'])
+            args.extend((sessions, values))
+        super().write(*args)
 
     @classmethod
     def default_user(cls):
@@ -257,18 +312,18 @@ class ScanSession(Workflow, ModelSQL, ModelView):
                 kind or kinds_of(document), user, device))
         if not row:
             raise scan_error('unknown_document', document=str(document))
-        if row[1]:
-            return Line(row[1]), True
-        if row[-1]:
+        if row.sent:
+            return Line(row.sent), True
+        if row.elsewhere:
             raise inputs.key_conflict(client_key)
         if not session:
-            kind = kind or default_kind(document, row[0])
+            kind = kind or default_kind(document, row.state)
             if not kind:
                 raise scan_error('document_closed',
                     document=document.rec_name)
-            if row[2]:
-                session = cls(row[2], document=document, kind=kind,
-                    device=device, state='open')
+            if row.session:
+                session = cls(row.session, document=document, kind=kind,
+                    device=device, state='open', company=row.company)
             else:
                 session, = cls.create([{'document': str(document),
                             'kind': kind, 'device': device}])
@@ -277,7 +332,7 @@ class ScanSession(Workflow, ModelSQL, ModelView):
         # which would otherwise read it again (a context key starting with
         # '_' never comes from a client)
         with Transaction().set_context(_scan_locked={
-                    'session': session, 'state': row[0],
+                    'session': session, 'state': row.state,
                     'location': location}):
             line, = Line.create([{'session': session.id, 'code': code,
                         'quantity': quantity,

@@ -31,7 +31,8 @@ class ScanLine(ModelSQL, ModelView):
     # Editable only while new, so the form (keyboard wedge) can send them;
     # ScanLine.create checks them again whatever the client sent
     code = fields.Char("Code", states=_new_only)
-    product = fields.Many2One('product.product', "Product", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True,
+        context={'company': Eval('company', -1)}, depends={'company'})
     lot = fields.Many2One('stock.lot', "Lot", states=_new_only)
     location = fields.Many2One('stock.location', "Location",
         states=_new_only)
@@ -46,6 +47,9 @@ class ScanLine(ModelSQL, ModelView):
     client_key = fields.Char("Client Key", states=_new_only, strip=False)
     # Scope of the client key with the user (the company is the document's)
     document = fields.Reference("Document", selection='get_documents',
+        readonly=True)
+    # The session's: the company rule is then a plain column test
+    company = fields.Many2One('company.company', "Company", required=True,
         readonly=True)
     approved_by = fields.Many2One('res.user', "Approved By", readonly=True)
     override_reason = fields.Char("Override Reason", readonly=True)
@@ -78,6 +82,14 @@ class ScanLine(ModelSQL, ModelView):
         table_h = cls.__table_handler__(module)
         # Keys were unique over every document before they had a scope
         table_h.drop_constraint('client_key_unique')
+        # Lines made before the company was stored take their session's
+        line, session = cls.__table__(), Session.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.update([line.company],
+                [session.select(session.company,
+                        where=session.id == line.session)],
+                where=line.company == Null))
+        table_h.not_null_action('company', 'add')
         if exists and not had_document:
             line, session = cls.__table__(), Session.__table__()
             cursor = Transaction().connection.cursor()
@@ -116,10 +128,11 @@ class ScanLine(ModelSQL, ModelView):
 
     @classmethod
     def _with_document(cls, values):
-        if 'document' not in values and values.get('session'):
-            Session = Pool().get('stock.scan.session')
-            values = dict(values,
-                document=str(Session(values['session']).document))
+        "The values with the document and company of their session"
+        Session = Pool().get('stock.scan.session')
+        session = Session(values['session'])
+        values = dict(values, company=session.company.id)
+        values.setdefault('document', str(session.document))
         return values
 
     @classmethod
@@ -144,11 +157,11 @@ class ScanLine(ModelSQL, ModelView):
                 scan_sql.rule_query(document))
             if not row:
                 raise scan_error('unknown_document', document=str(document))
-            if row[1]:
-                return row[1]
-            if row[-1]:
+            if row.sent:
+                return row.sent
+            if row.elsewhere:
                 raise inputs.key_conflict(client_key)
-            state = row[0]
+            state = row.state
         if session.state != 'open':
             raise scan_error('session_closed', session=session.rec_name)
         code = inputs.text(values.get('code'), 'code', required=True,
@@ -170,6 +183,7 @@ class ScanLine(ModelSQL, ModelView):
                     checker.product_name))
         checked.update({
                 'session': session.id, 'document': str(document),
+                'company': session.company.id,
                 # a GS1 label's own quantity, else the scanned one
                 'code': code, 'quantity': checked.get('quantity', quantity),
                 'client_key': client_key or uuid.uuid4().hex,

@@ -3,6 +3,7 @@
 # not a read of the whole document through the ORM (bench_scan_api.py).
 # Access is still checked: model access and record rules (rule_query).
 import datetime as dt
+from collections import namedtuple
 
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Sum
@@ -39,11 +40,12 @@ def rule_query(record):
 
 def lock_document(document, client_key=None, rule=None, session=None,
         user=False):
-    """Row-lock the document if the user may read it; return (its state,
-    the line already sent with client_key in this scope, [the open session
-    of `session` = (kinds by state, user, device)], whether client_key was
-    used in another scope) or None if there is no document.  The scope of
-    a key is (document, user): the company is the document's.
+    """Row-lock the document if the user may read it; return a Locked row
+    (its state, the line already sent with client_key in this scope, its
+    company, the open session of `session` = (kinds by state, user,
+    device) if asked, whether client_key was used in another scope) or
+    None if there is no document.  The scope of a key is (document, user):
+    the company is the document's.
     One round trip where the database has UPDATE … RETURNING.
 
     A no-op UPDATE rather than Model.lock(): lock() restarts the whole
@@ -71,18 +73,22 @@ def lock_document(document, client_key=None, rule=None, session=None,
                 (line.document != str(document)) | other_user), limit=1)
     else:
         sent = elsewhere = Literal(None)
-    columns = [table.state, sent]
-    if session:
-        columns.append(_open_session(document, table.state, *session))
-    columns.append(elsewhere)
+    columns = [table.state, sent, table.company,
+        _open_session(document, table.state, *session) if session
+        else Literal(None), elsewhere]
     database = Transaction().database
     update = table.update([table.write_date], [table.write_date],
         where=where)
     if database.has_returning():
         update.returning = columns
-        return _one(update)
-    _cursor().execute(*update)
-    return _one(table.select(*columns, where=where))
+        row = _one(update)
+    else:
+        _cursor().execute(*update)
+        row = _one(table.select(*columns, where=where))
+    return Locked(*row) if row else None
+
+
+Locked = namedtuple('Locked', 'state sent company session elsewhere')
 
 
 def _open_session(document, state, kinds, user, device):
