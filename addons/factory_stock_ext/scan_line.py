@@ -45,9 +45,11 @@ class ScanLine(ModelSQL, ModelView):
     scanned_at = fields.DateTime("Scanned At", readonly=True)
     device = fields.Char("Device", states=_new_only)
     client_key = fields.Char("Client Key", states=_new_only, strip=False)
-    # Scope of the client key with the user (the company is the document's)
-    document = fields.Reference("Document", selection='get_documents',
-        readonly=True)
+    # Scope of the client key with the user: the session's document as
+    # 'model,id' text.  Not a Reference: reading one back checks that the
+    # document exists under the record rules, a query on every scan, and
+    # the session already holds the reference
+    document = fields.Char("Document", readonly=True, strip=False)
     # The session's: the company rule is then a plain column test
     company = fields.Many2One('company.company', "Company", required=True,
         readonly=True)
@@ -96,10 +98,6 @@ class ScanLine(ModelSQL, ModelView):
             cursor.execute(*line.update([line.document],
                     [session.select(session.document,
                             where=session.id == line.session)]))
-
-    @classmethod
-    def get_documents(cls):
-        return Pool().get('stock.scan.session').get_documents()
 
     @classmethod
     def create(cls, vlist):
