@@ -8,7 +8,9 @@ from trytond.exceptions import UserError
 from trytond.model import fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 from rpc_support import (ADDONS, Records, addon_models, every_model_access,
     rpc, savepoint, users)
@@ -69,7 +71,7 @@ def parent_models():
     return result
 
 
-class RPCCompanyTestCase(_DBTestCase):
+class RPCCompanyTestCase(DBTestCase):
     module = ADDONS[0]
     extras = ADDONS[1:]
 
@@ -139,4 +141,4 @@ class RPCCompanyTestCase(_DBTestCase):
         self.run_roles(every_model_access)
 
 
-del _DBTestCase
+del DBTestCase

@@ -8,7 +8,9 @@ import datetime as dt
 from trytond.exceptions import UserError
 from trytond.model import fields
 from trytond.modules.company.tests import create_company, set_company
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 from rpc_support import (ADDONS, Records, addon_models, every_model_access,
     rpc, savepoint, set_columns, users)
@@ -38,7 +40,7 @@ def state_field(Model):
         return name
 
 
-class RPCDeleteTestCase(_DBTestCase):
+class RPCDeleteTestCase(DBTestCase):
     module = ADDONS[0]
     extras = ADDONS[1:]
 
@@ -117,4 +119,4 @@ class RPCDeleteTestCase(_DBTestCase):
                             self.try_delete(user, model, label, record)
 
 
-del _DBTestCase
+del DBTestCase

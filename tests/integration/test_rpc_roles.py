@@ -12,7 +12,9 @@ from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction, without_check_access
 
 from rpc_support import ADDONS, rpc, users
@@ -31,7 +33,7 @@ WORKFLOW = re.compile(r'^(state|result|round|added|recount_required'
 CREATE_IS_WORKFLOW = {'stock.scan.line'}
 
 
-class RPCRolesTestCase(_DBTestCase):
+class RPCRolesTestCase(DBTestCase):
     module = ADDONS[0]
     extras = ADDONS[1:]
 
@@ -190,4 +192,4 @@ class RPCRolesTestCase(_DBTestCase):
         self.assertEqual(Task(task.id).due_date, None)
 
 
-del _DBTestCase
+del DBTestCase

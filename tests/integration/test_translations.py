@@ -7,14 +7,16 @@ loading our locale/zh_CN.po files, each of those must have a Chinese value.
 import pathlib
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
     'erp_sync', 'stock_ledger']
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-class TranslationTestCase(_DBTestCase):
+class TranslationTestCase(DBTestCase):
     maxDiff = None
     module = ADDONS[0]
     extras = ADDONS[1:]

@@ -9,7 +9,9 @@ import re
 from xml.etree import ElementTree
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 ADDONS = ['factory_stock_ext', 'stock_safety_alert', 'stocktake_mobile',
     'erp_sync', 'stock_ledger']
@@ -25,7 +27,7 @@ def sao_widgets(parser):
     return set(re.findall(r"'([a-z0-9_]+)':", table.group(1)))
 
 
-class ViewWidgetTestCase(_DBTestCase):
+class ViewWidgetTestCase(DBTestCase):
     maxDiff = None
     module = ADDONS[0]
     extras = ADDONS[1:]

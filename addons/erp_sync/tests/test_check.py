@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -13,7 +15,7 @@ from .tools import (
     new_company, second_warehouse, set_company, start_fake)
 
 
-class CheckTestCase(_DBTestCase):
+class CheckTestCase(DBTestCase):
     module = 'erp_sync'
 
     @with_transaction()
@@ -121,4 +123,4 @@ class CheckTestCase(_DBTestCase):
                 (10.0, 10.0, 6.0, 3.0, 1.0, 0.0))
 
 
-del _DBTestCase
+del DBTestCase

@@ -18,7 +18,9 @@ import tempfile
 import threading
 
 from trytond import backend
-from trytond.tests.test_tryton import DB_NAME, _DBTestCase, with_transaction
+from trytond.tests.test_tryton import DB_NAME, with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -29,7 +31,7 @@ MOVES = 60
 KILL_AT = 25
 
 
-class CrashTestCase(_DBTestCase):
+class CrashTestCase(DBTestCase):
     module = 'erp_sync'
 
     def worker_database(self):
@@ -129,4 +131,4 @@ class CrashTestCase(_DBTestCase):
             fake.documents_per_key('STK_InStock'), {k: 1 for k in states})
 
 
-del _DBTestCase
+del DBTestCase

@@ -9,7 +9,9 @@ from trytond import config
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -37,7 +39,7 @@ def raw(endpoint, column):
     return cursor.fetchone()[0]
 
 
-class CredentialsTestCase(_DBTestCase):
+class CredentialsTestCase(DBTestCase):
     module = 'erp_sync'
 
     def setUp(self):
@@ -168,4 +170,4 @@ class CredentialsTestCase(_DBTestCase):
             self.assertIn('***', record.last_error)
 
 
-del _DBTestCase
+del DBTestCase

@@ -11,7 +11,9 @@ from unittest.mock import patch
 
 from trytond import backend
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, _DBTestCase, with_transaction
+from trytond.tests.test_tryton import DB_NAME, with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -68,7 +70,7 @@ def run_workers(endpoint_id, count):
     return errors
 
 
-class FaultTestCase(_DBTestCase):
+class FaultTestCase(DBTestCase):
     module = 'erp_sync'
 
     @with_transaction()
@@ -165,4 +167,4 @@ class FaultTestCase(_DBTestCase):
                         [('endpoint', '=', endpoint.id)])}, {'confirmed'})
 
 
-del _DBTestCase
+del DBTestCase

@@ -8,7 +8,9 @@ from sql.aggregate import Count
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -16,7 +18,7 @@ from .tools import (
     new_company, second_warehouse, set_company, start_fake)
 
 
-class OutboxTestCase(_DBTestCase):
+class OutboxTestCase(DBTestCase):
     module = 'erp_sync'
 
     def setUp(self):
@@ -266,4 +268,4 @@ class OutboxTestCase(_DBTestCase):
                 make_endpoint(self.fake, company, password=None)
 
 
-del _DBTestCase
+del DBTestCase

@@ -4,12 +4,14 @@ trytond-worker runs it (docs/DEPLOYMENT.md); the stack itself is tested by
 tests/integration/test_production_stack.py"""
 from trytond import config
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 FLUSH = 'erp.sync.outbox|process_cron'
 
 
-class QueuedCronTestCase(_DBTestCase):
+class QueuedCronTestCase(DBTestCase):
     module = 'erp_sync'
 
     def setUp(self):

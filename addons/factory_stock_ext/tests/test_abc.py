@@ -4,11 +4,13 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from .db_test_case import DBTestCase
 from trytond.transaction import Transaction
 
 
-class ABCTestCase(_DBTestCase):
+class ABCTestCase(DBTestCase):
     "Test ABC classification"
     module = 'factory_stock_ext'
 
@@ -177,4 +179,4 @@ class ABCTestCase(_DBTestCase):
         Cron.run_once([cron])
 
 
-del _DBTestCase
+del DBTestCase

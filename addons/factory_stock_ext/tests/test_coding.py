@@ -3,8 +3,9 @@ import threading
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    CONTEXT, DB_NAME, USER, _DBTestCase, with_transaction)
+from trytond.tests.test_tryton import CONTEXT, DB_NAME, USER, with_transaction
+
+from .db_test_case import DBTestCase
 from trytond.transaction import Transaction
 
 
@@ -21,7 +22,7 @@ def create_products(category_id, names):
     return [t.products[0] for t in templates]
 
 
-class CodingTestCase(_DBTestCase):
+class CodingTestCase(DBTestCase):
     "Test material coding"
     module = 'factory_stock_ext'
 
@@ -140,4 +141,4 @@ class CodingTestCase(_DBTestCase):
         self.assertEqual(sorted(codes), [f'CC-{i:04d}' for i in range(1, 11)])
 
 
-del _DBTestCase
+del DBTestCase

@@ -2,10 +2,10 @@ import contextlib
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    CONTEXT, DB_NAME, USER, _DBTestCase, with_transaction)
+from trytond.tests.test_tryton import CONTEXT, DB_NAME, USER, with_transaction
 from trytond.transaction import Transaction
 
+from .db_test_case import DBTestCase
 from ..exceptions_label import GS1Error
 from ..gs1 import Label, decode
 from .tools_qc_scan import factory, shipment_in, tx
@@ -25,7 +25,7 @@ def gtin_product(f):
                 'code': GTIN[1:]}])
 
 
-class GS1TestCase(_DBTestCase):
+class GS1TestCase(DBTestCase):
     "GS1 barcodes: parsing with biip, products by GTIN, receipts by label"
     module = 'factory_stock_ext'
 
@@ -151,7 +151,7 @@ class GS1TestCase(_DBTestCase):
 
 
 
-class GS1FormTestCase(_DBTestCase):
+class GS1FormTestCase(DBTestCase):
     "The desktop form's keyboard wedge with a GS1 label (commits data)"
     module = 'factory_stock_ext'
 
@@ -192,4 +192,4 @@ class GS1FormTestCase(_DBTestCase):
             tr.rollback()
 
 
-del _DBTestCase
+del DBTestCase

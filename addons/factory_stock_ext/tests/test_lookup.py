@@ -1,13 +1,13 @@
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 
+from .db_test_case import DBTestCase
 from ..exceptions_label import LabelError
 from .tools_qc_scan import factory, stock, tx
 
 
-class LookupTestCase(_DBTestCase):
+class LookupTestCase(DBTestCase):
     "Look-up: what a bin holds; where a material or lot is"
     module = 'factory_stock_ext'
 
@@ -62,4 +62,4 @@ class LookupTestCase(_DBTestCase):
         self.assertIn('NOPE', cm.exception.message)
 
 
-del _DBTestCase
+del DBTestCase

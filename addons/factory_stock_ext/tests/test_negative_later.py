@@ -5,14 +5,14 @@ import datetime as dt
 
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 
+from .db_test_case import DBTestCase
 from .tools_qc_scan import factory, quantity, tx
 
 TODAY = dt.date.today()
 
 
-class NegativeLaterTestCase(_DBTestCase):
+class NegativeLaterTestCase(DBTestCase):
     "Inventories dated before later moves"
     module = 'factory_stock_ext'
 
@@ -70,4 +70,4 @@ class NegativeLaterTestCase(_DBTestCase):
         self.assertEqual(quantity(f.steel, f.bin1, f.lot_steel), 1)
 
 
-del _DBTestCase
+del DBTestCase

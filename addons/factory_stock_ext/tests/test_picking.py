@@ -1,12 +1,12 @@
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 
+from .db_test_case import DBTestCase
 from .tools_qc_scan import factory, stock, tx
 
 
-class PickingTestCase(_DBTestCase):
+class PickingTestCase(DBTestCase):
     "Customer picking by lot: FEFO then FIFO; the scan refuses other lots"
     module = 'factory_stock_ext'
 
@@ -70,4 +70,4 @@ class PickingTestCase(_DBTestCase):
             self.assertEqual(line.result, result, code)
 
 
-del _DBTestCase
+del DBTestCase

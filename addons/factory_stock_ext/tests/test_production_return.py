@@ -1,11 +1,11 @@
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 
+from .db_test_case import DBTestCase
 from ..exceptions_scan import ScanError
 from .tools_qc_scan import factory, production, quantity, stock, tx
 
 
-class ProductionReturnTestCase(_DBTestCase):
+class ProductionReturnTestCase(DBTestCase):
     "Unused material returned by scan after the production is done"
     module = 'factory_stock_ext'
 
@@ -46,4 +46,4 @@ class ProductionReturnTestCase(_DBTestCase):
         self.assertEqual(quantity(f.steel, f.bin1, f.lot_steel), 50)
 
 
-del _DBTestCase
+del DBTestCase

@@ -1,14 +1,14 @@
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 from trytond.transaction import Transaction
 
+from .db_test_case import DBTestCase
 from ..exceptions_scan import QCAccessError, QCError
 from .tools_qc_scan import (
     factory, quantity, shipment_in, stock, tx, user_in)
 
 
-class QCTestCase(_DBTestCase):
+class QCTestCase(DBTestCase):
     "QC hold on receipt"
     module = 'factory_stock_ext'
 
@@ -174,4 +174,4 @@ class QCTestCase(_DBTestCase):
         stock(f, f.steel, 1, f.bin1)
 
 
-del _DBTestCase
+del DBTestCase

@@ -2,13 +2,13 @@
 enforcement off, stock on hold leaves the QC location only through a QC
 decision"""
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 
+from .db_test_case import DBTestCase
 from ..exceptions_scan import QCError
 from .tools_qc_scan import factory, quantity, shipment_in, tx
 
 
-class QCHoldTestCase(_DBTestCase):
+class QCHoldTestCase(DBTestCase):
     "QC hold on every move out of the QC location"
     module = 'factory_stock_ext'
 
@@ -71,4 +71,4 @@ class QCHoldTestCase(_DBTestCase):
         self.assertEqual(quantity(f.steel, f.rejected, f.lot_steel), 10)
 
 
-del _DBTestCase
+del DBTestCase

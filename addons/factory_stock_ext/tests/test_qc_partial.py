@@ -1,12 +1,12 @@
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 from trytond.transaction import Transaction
 
+from .db_test_case import DBTestCase
 from .tools_qc_scan import factory, quantity, shipment_in, tx, user_in
 
 
-class QCPartialTestCase(_DBTestCase):
+class QCPartialTestCase(DBTestCase):
     "Partial pass wizard of a lot on QC hold (client form)"
     module = 'factory_stock_ext'
 
@@ -72,4 +72,4 @@ class QCPartialTestCase(_DBTestCase):
         self.assertEqual([g.id for g in action.groups], [qc_group])
 
 
-del _DBTestCase
+del DBTestCase

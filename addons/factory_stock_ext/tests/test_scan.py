@@ -1,16 +1,16 @@
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 from trytond.transaction import Transaction
 
+from .db_test_case import DBTestCase
 from ..exceptions_scan import ScanError
 from .tools_qc_scan import (
     factory, production, quantity, shipment_in, stock, tx, user_in)
 
 
 
-class ScanTestCase(_DBTestCase):
+class ScanTestCase(DBTestCase):
     "Scan sessions: refusals, keys, completion, overrides"
     module = 'factory_stock_ext'
 
@@ -325,4 +325,4 @@ class ScanTestCase(_DBTestCase):
             (4, f.qc))
 
 
-del _DBTestCase
+del DBTestCase

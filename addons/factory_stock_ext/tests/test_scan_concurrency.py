@@ -3,16 +3,17 @@ import threading
 
 from trytond import backend
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, _DBTestCase
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction, TransactionError
 
+from .db_test_case import DBTestCase
 from .tools_qc_scan import factory, shipment_in
 
 DUE = 20
 ATTEMPTS = 15  # per device: 30 single-unit scans for 20 due
 
 
-class ScanConcurrencyTestCase(_DBTestCase):
+class ScanConcurrencyTestCase(DBTestCase):
     """Two sessions (devices) scan the same document at the same time.
 
     On PostgreSQL each device is a thread with its own transactions, started
@@ -106,4 +107,4 @@ class ScanConcurrencyTestCase(_DBTestCase):
             self.assertEqual(len({l.client_key for l in lines}), len(lines))
 
 
-del _DBTestCase
+del DBTestCase

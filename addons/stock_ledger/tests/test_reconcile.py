@@ -11,7 +11,9 @@ from trytond.modules.stock_ledger.reconcile_compute import (
 from trytond.pool import Pool
 # The generic ModuleTestCase checks run in test_module; this class only
 # needs the activated database.
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 today = dt.date.today()
@@ -21,7 +23,7 @@ def day(delta):
     return today + dt.timedelta(days=delta)
 
 
-class ReconcileTestCase(_DBTestCase):
+class ReconcileTestCase(DBTestCase):
     "Test the stock to books reconciliation"
     module = 'stock_ledger'
 
@@ -276,7 +278,7 @@ class ReconcileTestCase(_DBTestCase):
                 Reconcile.compute([record])
 
 
-del _DBTestCase
+del DBTestCase
 
 if __name__ == '__main__':
     unittest.main()

@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..exceptions import LedgerReportError
@@ -156,7 +158,7 @@ def year_context(data, warehouse=True, product=None):
         'ledger_product': product}
 
 
-class ReportLedgerTestCase(_DBTestCase):
+class ReportLedgerTestCase(DBTestCase):
     "The 收发存 summary and detail ledger"
     module = 'stock_ledger'
 
@@ -354,4 +356,4 @@ class ReportLedgerTestCase(_DBTestCase):
                 (Decimal('1.00'), 0, Decimal('0.00'))])
 
 
-del _DBTestCase
+del DBTestCase

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..exceptions import LedgerReportError
@@ -25,7 +27,7 @@ def name(data, record, keys):
         return key
 
 
-class ReportStockTestCase(_DBTestCase):
+class ReportStockTestCase(DBTestCase):
     "Stock at a date and ageing"
     module = 'stock_ledger'
 
@@ -231,4 +233,4 @@ class ReportStockTestCase(_DBTestCase):
                 self.assertEqual(action['name'].split(' / ')[-1], title)
 
 
-del _DBTestCase
+del DBTestCase

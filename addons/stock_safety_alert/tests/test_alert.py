@@ -5,12 +5,14 @@ import datetime as dt
 from io import BytesIO
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 from .tools import Fixture
 
 
-class SafetyAlertTestCase(_DBTestCase):
+class SafetyAlertTestCase(DBTestCase):
     "Stock alerts"
     module = 'stock_safety_alert'
 
@@ -229,4 +231,4 @@ class SafetyAlertTestCase(_DBTestCase):
         self.assertGreater(params.max_row, 1)
 
 
-del _DBTestCase
+del DBTestCase

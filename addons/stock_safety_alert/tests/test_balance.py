@@ -2,7 +2,9 @@
 # copyright notices and license terms.
 "The stock balance kept by moves equals core's quantities and a rebuild."
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..bulk import invalidate_cache
@@ -30,7 +32,7 @@ def core_quantities(fx, locations):
     return {k: q for k, q in pbl.items() if q}
 
 
-class SafetyBalanceTestCase(_DBTestCase):
+class SafetyBalanceTestCase(DBTestCase):
     "Stock balance: appended by moves, merged by the run, rebuilt"
     module = 'stock_safety_alert'
 
@@ -116,4 +118,4 @@ class SafetyBalanceTestCase(_DBTestCase):
             [(fx.storage.id, p.id, 0, 40.0, str(fx.day(9)))])
 
 
-del _DBTestCase
+del DBTestCase

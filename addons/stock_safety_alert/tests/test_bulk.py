@@ -7,14 +7,16 @@ import datetime as dt
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 from ..bulk import bulk_insert, bulk_update, invalidate_cache
 
 TEXTS = ['a "quoted", {braced} key', 'back\\slash\\', 'NULL', '', ' sp ']
 
 
-class SafetyBulkTestCase(_DBTestCase):
+class SafetyBulkTestCase(DBTestCase):
     "Bulk insert and update of the run"
     module = 'stock_safety_alert'
 
@@ -62,4 +64,4 @@ class SafetyBulkTestCase(_DBTestCase):
         self.assertEqual(first.occurrences, 1)
 
 
-del _DBTestCase
+del DBTestCase

@@ -5,13 +5,15 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import Fixture
 
 
-class DashboardTestCase(_DBTestCase):
+class DashboardTestCase(DBTestCase):
     "Alert board"
     module = 'stock_safety_alert'
 

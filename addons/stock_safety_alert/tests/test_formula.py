@@ -2,10 +2,11 @@
 # copyright notices and license terms.
 "Each formula against values computed by hand (see the comments)."
 from trytond.modules.stock_safety_alert import formula
-from trytond.tests.test_tryton import _DBTestCase
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 
 
-class SafetyFormulaTestCase(_DBTestCase):
+class SafetyFormulaTestCase(DBTestCase):
     "Safety stock formulas"
     module = 'stock_safety_alert'
 
@@ -105,4 +106,4 @@ class SafetyFormulaTestCase(_DBTestCase):
             formula.compute('magic', {})
 
 
-del _DBTestCase
+del DBTestCase

@@ -8,7 +8,9 @@ from sql import Cast, Literal, Select
 from sql.conditionals import Greatest
 
 from trytond.modules.stock_safety_alert import formula, formula_sql
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 # statistics as statistics_query() gives them: (avg, max, std) daily usage,
@@ -30,7 +32,7 @@ def number(value):
     return Cast(Literal(value), 'FLOAT')
 
 
-class SafetyFormulaSQLTestCase(_DBTestCase):
+class SafetyFormulaSQLTestCase(DBTestCase):
     "SQL formulas against the Python reference"
     module = 'stock_safety_alert'
 
@@ -105,4 +107,4 @@ class SafetyFormulaSQLTestCase(_DBTestCase):
                 self.assertAlmostEqual(float(got), want, places=6, msg=case)
 
 
-del _DBTestCase
+del DBTestCase

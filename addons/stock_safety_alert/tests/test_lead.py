@@ -7,7 +7,9 @@ import datetime as dt
 from collections import defaultdict
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import Fixture
@@ -48,7 +50,7 @@ def markers():
     return Lead.search([('pending', '=', True)])
 
 
-class SafetyLeadTestCase(_DBTestCase):
+class SafetyLeadTestCase(DBTestCase):
     "Lead times kept over the window"
     module = 'stock_safety_alert'
 
@@ -96,4 +98,4 @@ class SafetyLeadTestCase(_DBTestCase):
         self.assertEqual(kept(), {})
 
 
-del _DBTestCase
+del DBTestCase

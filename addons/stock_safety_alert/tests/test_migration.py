@@ -4,13 +4,15 @@
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 MODULE = 'stock_safety_alert'
 
 
-class SafetyMigrationTestCase(_DBTestCase):
+class SafetyMigrationTestCase(DBTestCase):
     "Migrations of stock_safety_alert"
     module = MODULE
 
@@ -46,4 +48,4 @@ class SafetyMigrationTestCase(_DBTestCase):
             key='dead:1:2:', type='dead', state='open')
 
 
-del _DBTestCase
+del DBTestCase

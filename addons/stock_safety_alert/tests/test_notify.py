@@ -4,7 +4,9 @@
 from trytond import config
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .smtp import SMTPServer
@@ -21,7 +23,7 @@ def deliver_mails():
             manager.tpc_finish(transaction)
 
 
-class SafetyNotifyTestCase(_DBTestCase):
+class SafetyNotifyTestCase(DBTestCase):
     "E-mail notifications and run lock"
     module = 'stock_safety_alert'
 
@@ -121,4 +123,4 @@ class SafetyNotifyTestCase(_DBTestCase):
         self.assertEqual(len(Alert.search([])), 1)
 
 
-del _DBTestCase
+del DBTestCase

@@ -4,13 +4,15 @@
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import Fixture
 
 
-class SafetyStatisticsTestCase(_DBTestCase):
+class SafetyStatisticsTestCase(DBTestCase):
     "Demand and lead-time statistics, safety stock and order points"
     module = 'stock_safety_alert'
 
@@ -174,4 +176,4 @@ class SafetyStatisticsTestCase(_DBTestCase):
         self.assertIsNotNone(n.order_point)
 
 
-del _DBTestCase
+del DBTestCase

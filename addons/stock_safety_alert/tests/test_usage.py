@@ -2,7 +2,9 @@
 # copyright notices and license terms.
 "The daily usage table kept by moves equals one rebuilt from the moves."
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import Fixture
@@ -19,7 +21,7 @@ def usage_rows(pending=False):
         for w, p, d, q in cursor if round(q, 6))
 
 
-class SafetyUsageTestCase(_DBTestCase):
+class SafetyUsageTestCase(DBTestCase):
     "Daily net usage: appended by moves, merged by the run, rebuilt"
     module = 'stock_safety_alert'
 
@@ -122,4 +124,4 @@ class SafetyUsageTestCase(_DBTestCase):
         self.assertNotIn((fx.wh.id, fx.p.id, str(fx.day(30)), 1.0), rows)
 
 
-del _DBTestCase
+del DBTestCase

@@ -7,7 +7,9 @@ import datetime as dt
 from collections import defaultdict
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .. import usage
@@ -45,7 +47,7 @@ def totals():
             row[5]) for key, row in Window._load().items()}
 
 
-class SafetyWindowTestCase(_DBTestCase):
+class SafetyWindowTestCase(DBTestCase):
     "Running totals of the usage window"
     module = 'stock_safety_alert'
 
@@ -119,4 +121,4 @@ class SafetyWindowTestCase(_DBTestCase):
         self.assertEqual(totals()[key], (0, 0, None, 0, fx.day(3)))
 
 
-del _DBTestCase
+del DBTestCase

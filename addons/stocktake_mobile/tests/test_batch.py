@@ -2,7 +2,9 @@
 cache of two records: the lines are read in SQL and browsed in slices, and
 posting confirms the inventories a few lines at a time; none may be lost."""
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..exceptions import WorkflowError
@@ -13,7 +15,7 @@ MISCOUNTS = {('B1', 'P001'): 9, ('B1', 'P002'): 8, ('B2', 'P004'): 7,
     ('B3', 'P004'): 12}
 
 
-class BatchTestCase(_DBTestCase):
+class BatchTestCase(DBTestCase):
     module = 'stocktake_mobile'
 
     def tasks(self, data):

@@ -2,13 +2,15 @@
 book quantities over RPC, and a recounter does not read the first count"""
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import create_task, create_user, setup_stock
 
 
-class BlindCountTestCase(_DBTestCase):
+class BlindCountTestCase(DBTestCase):
     module = 'stocktake_mobile'
 
     def client(self, user, data, **context):

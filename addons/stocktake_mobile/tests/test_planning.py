@@ -4,7 +4,9 @@ import unittest
 from collections import Counter
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .. import planning
@@ -45,7 +47,7 @@ class AssignTestCase(unittest.TestCase):
                 self.assertGreaterEqual(day, today + DAY)
 
 
-class SpreadingTestCase(_DBTestCase):
+class SpreadingTestCase(DBTestCase):
     "Generated tasks keep each counter within the capacity set on the user"
     module = 'stocktake_mobile'
 

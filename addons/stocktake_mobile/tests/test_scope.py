@@ -4,7 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..exceptions import LocationLockedError, WorkflowError
@@ -44,7 +46,7 @@ def supplier():
     return Location.search([('code', '=', 'SUP')])[0].id
 
 
-class AdhocWizardTestCase(_DBTestCase):
+class AdhocWizardTestCase(DBTestCase):
     "The client wizard creates ad-hoc tasks of every kind"
     module = 'stocktake_mobile'
 
@@ -135,7 +137,7 @@ class AdhocWizardTestCase(_DBTestCase):
         self.assertEqual(self.items(task), [('B2', 'P004')])
 
 
-class ProgramScopeTestCase(_DBTestCase):
+class ProgramScopeTestCase(DBTestCase):
     "Programs limited to zones or locations count only those"
     module = 'stocktake_mobile'
 
@@ -184,7 +186,7 @@ class ProgramScopeTestCase(_DBTestCase):
             {'B1', 'B2', 'B3', 'X1'})
 
 
-class StrictChildrenTestCase(_DBTestCase):
+class StrictChildrenTestCase(DBTestCase):
     "Strict mode also freezes the locations inside the counted ones"
     module = 'stocktake_mobile'
 

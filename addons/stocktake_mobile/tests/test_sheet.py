@@ -8,7 +8,9 @@ from openpyxl import load_workbook
 
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from trytond.modules.factory_stock_ext.tests.tools_excel import zip_bomb
@@ -20,7 +22,7 @@ from .tools import create_task, setup_stock
 ODD_BOOK = 4321
 
 
-class SheetTestCase(_DBTestCase):
+class SheetTestCase(DBTestCase):
     module = 'stocktake_mobile'
 
     def setup(self):

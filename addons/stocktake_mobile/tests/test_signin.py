@@ -11,8 +11,9 @@ from trytond.pool import Pool
 from trytond.modules.factory_stock_ext.http_api import failed_keys
 # The module, not its names: its test case would run here again
 from trytond.modules.factory_stock_ext.tests import test_http_api
-from trytond.tests.test_tryton import (
-    DB_NAME, RouteTestCase, _DBTestCase, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase, with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..signin import LIFETIME, token_hash
@@ -36,7 +37,7 @@ def setup_users():
     return company, users
 
 
-class SignInTokenTestCase(_DBTestCase):
+class SignInTokenTestCase(DBTestCase):
     module = 'stocktake_mobile'
 
     def client(self, user, company):

@@ -4,13 +4,15 @@ afterwards (a supplier invoice at another price) is no move after it"""
 from decimal import Decimal
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, _DBTestCase
+from trytond.tests.test_tryton import DB_NAME
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from .tools import create_task, setup_stock
 
 
-class SnapshotTestCase(_DBTestCase):
+class SnapshotTestCase(DBTestCase):
     module = 'stocktake_mobile'
 
     def test_price_written_after_count_no_variance(self):
@@ -50,4 +52,4 @@ class SnapshotTestCase(_DBTestCase):
             self.assertEqual(task.state, 'counted')
 
 
-del _DBTestCase
+del DBTestCase

@@ -3,14 +3,16 @@ count change only through the workflow, not by a client's write/create/delete
 (four-eyes bypass by JSON-RPC)"""
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import _DBTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
+from trytond.modules.factory_stock_ext.tests.db_test_case import (
+    DBTestCase)
 from trytond.transaction import Transaction
 
 from ..exceptions import WorkflowError
 from .tools import create_task, setup_stock
 
 
-class WorkflowFieldsTestCase(_DBTestCase):
+class WorkflowFieldsTestCase(DBTestCase):
     module = 'stocktake_mobile'
 
     def as_user(self, data, name):
