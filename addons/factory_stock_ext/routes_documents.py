@@ -91,7 +91,8 @@ def expected_lines(document, kind):
     checker = ScanChecker(Session(document=document, kind=kind))
     covered = checker.covered()
     lines = []
-    for move in checker.moves:
+    # In the order the lines were entered on the document
+    for move in sorted(checker.moves, key=lambda m: m.id):
         scanned = covered.get(move.id, 0)
         side = checker.side(move)
         lines.append({'move': move.id,
