@@ -24,10 +24,9 @@ class DocumentFlowTestCase(PageTestCase):
         "The home screen, signed in as alice (once per browser)"
         d = self.driver
         d.get(self.base)
-        self.wait(lambda d: not d.find_element(By.ID, 'login-view')
-            .get_attribute('hidden') or d.find_element(By.ID, 'home-view')
-            .is_displayed())
-        if d.find_element(By.ID, 'login-view').is_displayed():
+        # The page shows the sign-in first, then home once it has a key
+        if not d.execute_script(
+                "return localStorage.getItem('stocktake.key')"):
             self.sign_in(task=False)
         self.wait(EC.visibility_of_element_located((By.ID, 'home-view')))
 
@@ -151,3 +150,65 @@ class DocumentFlowTestCase(PageTestCase):
         self.assertEqual(sorted(self.query('SELECT result, quantity '
                     'FROM stock_scan_line WHERE document = %s', reference)),
             [('accepted', 2), ('accepted', 4), ('over_quantity', 1)])
+
+    def test_pick_wrong_lot_refused(self):
+        "The pick names lot LOT-7: another lot of the material is refused"
+        reference = f"stock.shipment.out,{self.data['delivery']}"
+        self.open_document('delivery', reference)
+        line = self.driver.find_element(By.CSS_SELECTOR, '#doc-lines li')
+        self.assertIn('LOT-7', line.text)
+        wrong = self.doc_scan('LOT-8', 2, location='B1')
+        self.assertIn('refused', wrong.get_attribute('class'))
+        self.assertIn('LOT-8', wrong.text)
+        self.doc_scan('LOT-7', 2, location='B1')
+        self.complete()
+
+        self.assertEqual(self.session_state(reference),
+            [('delivery', 'done')])
+        self.assertEqual(sorted(self.query('SELECT s.result, l.number '
+                    'FROM stock_scan_line AS s '
+                    'JOIN stock_lot AS l ON l.id = s.lot '
+                    'WHERE s.document = %s', reference)),
+            [('accepted', 'LOT-7'), ('wrong_lot', 'LOT-8')])
+        self.assertEqual(self.query('SELECT m.quantity, l.number '
+                'FROM stock_move AS m JOIN stock_lot AS l ON l.id = m.lot '
+                'WHERE m.shipment = %s AND m.from_location IN '
+                '(SELECT storage_location FROM stock_location '
+                'WHERE id = %s)', reference, self.data['warehouse']),
+            [(2, 'LOT-7')])
+
+    def test_transfer_offline(self):
+        """Internal transfer scanned with the network cut and the page
+        reloaded offline: the queued scans go once it returns, once each"""
+        d = self.driver
+        reference = f"stock.shipment.internal,{self.data['internal']}"
+        self.open_document('transfer_out', reference)
+        self.wait(lambda d: d.execute_script(
+                'return !!navigator.serviceWorker.controller'))
+        self.network(False)
+        for code in ['P001', 'NO-SUCH-CODE', 'P001']:
+            d.find_element(By.ID, 'doc-location').clear()
+            d.find_element(By.ID, 'doc-location').send_keys('B1')
+            d.find_element(By.ID, 'doc-code').send_keys(code + '\n')
+            d.find_element(By.ID, 'doc-quantity').send_keys('1\n')
+        self.wait(lambda d: self.text_of('doc-queue') == '3')
+        d.refresh()
+        self.wait(EC.visibility_of_element_located((By.ID, 'doc-view')))
+        self.wait(lambda d: self.text_of('doc-queue') == '3')
+        self.assertEqual(self.query('SELECT COUNT(*) FROM stock_scan_line '
+                'WHERE document = %s', reference), [(0,)])
+
+        self.network(True)
+        self.wait(lambda d: self.text_of('doc-queue') == '0')
+        self.wait(lambda d: self.text_of('doc-accepted') == '2')
+        self.assertEqual(self.text_of('doc-refused'), '1')
+        self.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR,
+                    '#doc-lines li.done')) == 1)
+        self.complete()
+        self.assertEqual(self.session_state(reference),
+            [('transfer_out', 'done')])
+        self.assertEqual(sorted(self.query('SELECT result, quantity, '
+                    'location FROM stock_scan_line WHERE document = %s',
+                    reference)),
+            [('accepted', 1, self.data['locations'][0])] * 2
+            + [('unknown_code', 1, self.data['locations'][0])])

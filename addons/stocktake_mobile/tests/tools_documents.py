@@ -30,6 +30,7 @@ def setup_documents(data):
     Template = pool.get('product.template')
     Party = pool.get('party.party')
     Product = pool.get('product.product')
+    ShipmentInternal = pool.get('stock.shipment.internal')
     company = Company(data['company'])
     with set_company(company), \
             Transaction().set_context(_skip_warnings=True):
@@ -77,6 +78,49 @@ def setup_documents(data):
                                     'company': company.id}
                                 for p, q in [(p4, 4), (p2, 2)]])]}])
         Production.wait([production])
+        delivery = _delivery(data, warehouse, unit, p3)
+        internal, = ShipmentInternal.create([{'company': company.id,
+                    'from_location': data['locations'][0],
+                    'to_location': data['locations'][2],
+                    'moves': [('create', [{'product': p1.id,
+                                    'unit': unit.id, 'quantity': 2,
+                                    'from_location': data['locations'][0],
+                                    'to_location': data['locations'][2],
+                                    'company': company.id}])]}])
     data.update(qc=qc.id, shipment=shipment.id,
-        production=production.id)
+        production=production.id, delivery=delivery.id,
+        internal=internal.id)
     return data
+
+
+def _delivery(data, warehouse, unit, product):
+    """A waiting customer shipment of product ×2 whose pick is lot LOT-7
+    (tools.setup_stock); LOT-8 is another lot of the same product"""
+    pool = Pool()
+    Shipment = pool.get('stock.shipment.out')
+    Location = pool.get('stock.location')
+    Party = pool.get('party.party')
+    Lot = pool.get('stock.lot')
+    Move = pool.get('stock.move')
+    Company = pool.get('company.company')
+    company = Company(data['company'])
+    customer_location, = Location.search([('code', '=', 'CUS')])
+    customer, = Party.create([{'name': 'Customer',
+                'addresses': [('create', [{}])]}])
+    Lot.create([{'number': 'LOT-8', 'product': product.id}])
+    shipment, = Shipment.create([{'customer': customer.id,
+                'delivery_address': customer.addresses[0].id,
+                'warehouse': warehouse.id, 'company': company.id,
+                'warehouse_storage': warehouse.storage_location.id,
+                'warehouse_output': warehouse.output_location.id,
+                'outgoing_moves': [('create', [{'product': product.id,
+                                'unit': unit.id, 'quantity': 2,
+                                'from_location': warehouse.output_location.id,
+                                'to_location': customer_location.id,
+                                'company': company.id,
+                                'unit_price': Decimal(1),
+                                'currency': company.currency.id}])]}])
+    Shipment.wait([shipment])
+    Move.write(list(Shipment(shipment.id).inventory_moves),
+        {'lot': data['lot']})
+    return shipment
