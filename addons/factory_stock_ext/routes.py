@@ -4,7 +4,7 @@
 # endpoints, errors and limits in docs/HTTP_API.md).  Refused scans are
 # answered 200 with the refusal logged; errors are 4xx in the error shape
 # and roll the transaction back, so nothing partial is written.
-from . import http_api
+from . import http_api, routes_documents
 
 SCAN = 'factory_scan'
 PREFIX = '/<database_name>/factory_scan/'
@@ -12,7 +12,6 @@ NOT_FOUND = {'unknown_document': 404, 'unknown_session': 404,
     'unknown_line': 404}
 
 
-@http_api.route(PREFIX + 'ping', ['GET'], SCAN)
 def ping(request, pool, data):
     "Trivial authenticated call (reference for the benchmark)"
     from trytond.transaction import Transaction
@@ -27,7 +26,6 @@ def _target(pool, data):
     return http_api.text(data, 'document', required=True)
 
 
-@http_api.route(PREFIX + 'scan', ['POST'], SCAN, statuses=NOT_FOUND)
 def scan(request, pool, data):
     Session = pool.get('stock.scan.session')
     quantity = http_api.number(data, 'quantity', default=1)
@@ -49,7 +47,6 @@ def scan(request, pool, data):
         }
 
 
-@http_api.route(PREFIX + 'complete', ['POST'], SCAN, statuses=NOT_FOUND)
 def complete(request, pool, data):
     Session = pool.get('stock.scan.session')
     session = Session.open_session(
@@ -62,9 +59,24 @@ def complete(request, pool, data):
     return {'session': session.id, 'state': Session(session.id).state}
 
 
-@http_api.route(PREFIX + 'approve', ['POST'], SCAN, statuses=NOT_FOUND)
 def approve(request, pool, data):
     Line = pool.get('stock.scan.line')
     line = Line.readable_line(http_api.record_id(data, 'line', required=True))
     Line.approve([line], http_api.text(data, 'reason'))
     return {'line': line.id, 'result': Line(line.id).result}
+
+
+def mount(prefix, application):
+    """Serve the scanning endpoints under prefix to keys of application:
+    here for factory_scan keys; the handheld page mounts them under its own
+    API, so that its one sign-in serves counting and documents alike (the
+    rules are the models', whoever calls)"""
+    http_api.route(prefix + 'ping', ['GET'], application)(ping)
+    for name, func in [('scan', scan), ('complete', complete),
+            ('approve', approve)]:
+        http_api.route(prefix + name, ['POST'], application,
+            statuses=NOT_FOUND)(func)
+    routes_documents.mount(prefix, application)
+
+
+mount(PREFIX, SCAN)

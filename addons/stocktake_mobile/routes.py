@@ -10,7 +10,8 @@ import logging
 import os
 
 from trytond.config import config
-from trytond.modules.factory_stock_ext import http_api, http_signin
+from trytond.modules.factory_stock_ext import (
+    http_api, http_signin, routes as scan_routes, routes_documents)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, set_max_request_size
 from trytond.transaction import Transaction, without_check_access
@@ -26,6 +27,8 @@ FILES = {
     'i18n.js': 'text/javascript; charset=utf-8',
     'queue.js': 'text/javascript; charset=utf-8',
     'lookup.js': 'text/javascript; charset=utf-8',
+    'home.js': 'text/javascript; charset=utf-8',
+    'documents.js': 'text/javascript; charset=utf-8',
     }
 # Browser libraries installed by npm (`make web`, web/package.json), served
 # as built by their authors: name -> (package, file in the package)
@@ -158,11 +161,31 @@ def _lines_json(task, recount):
             if not recount or l.recount_required]
 
 
+def flows(pool):
+    """The screens of the page the user may use: count, look-up (a stock
+    user's, as stock.lookup checks) and the kinds of document scanning;
+    each route checks again"""
+    ModelAccess = pool.get('ir.model.access')
+    result = []
+    if ModelAccess.check('stocktake.task', 'read', raise_exception=False):
+        result.append('count')
+    if ModelAccess.check('stock.move', 'read', raise_exception=False):
+        result.append('lookup')
+    return result + routes_documents.kinds()
+
+
 @http_api.route(API + 'me', ['GET'], COUNTING)
 def me(request, pool, data):
     user = pool.get('res.user')(Transaction().user)
     return {'id': user.id, 'name': user.name or user.login,
-        'language': user.language.code if user.language else 'en'}
+        'language': user.language.code if user.language else 'en',
+        'flows': flows(pool)}
+
+
+# Documents are scanned through factory_stock_ext's scanning endpoints,
+# under this page's API and key: one sign-in for every flow of the page
+SCAN_API = API + 'scan/'
+scan_routes.mount(SCAN_API, COUNTING)
 
 
 # The person's own login and password give the device its key

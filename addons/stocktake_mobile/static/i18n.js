@@ -22,7 +22,18 @@ window.STOCKTAKE_I18N = {
     lookup_empty: 'Nothing in stock here.', lookup_nowhere: 'In stock nowhere.',
     lookup_counting: 'You are counting here: quantities hidden.',
     being_counted: 'being counted', expires: 'expires',
-    qc_hold: 'QC hold', qc_released: 'QC released', qc_rejected: 'QC rejected'
+    qc_hold: 'QC hold', qc_released: 'QC released', qc_rejected: 'QC rejected',
+    home: 'What do you do?', home_back: 'Home', reload: 'Reload',
+    flow_count: 'Count', flow_lookup: 'Look up', flow_receipt: 'Receive',
+    flow_putaway: 'Put away', flow_issue: 'Issue to production',
+    flow_transfer_out: 'Transfer: send', flow_transfer_in: 'Transfer: receive',
+    flow_delivery: 'Pick and deliver', no_documents: 'No open document.',
+    bin: 'Bin (optional)', doc_code: 'Product, lot or label', lot: 'Lot',
+    doc_quantity: 'Quantity', scanned: 'scanned', remaining: 'remaining',
+    scan_accepted: 'Accepted', complete: 'Finish document',
+    doc_completed: 'Document finished',
+    doc_pending: 'Scans are waiting to be sent: finish once they are sent.',
+    nothing_scanned: 'Nothing was scanned on this document yet.'
   },
   zh_CN: {
     title: '盘点', user: '用户名', password: '密码', login: '登录',
@@ -43,6 +54,17 @@ window.STOCKTAKE_I18N = {
     lookup_empty: '此处没有库存。', lookup_nowhere: '各处均无库存。',
     lookup_counting: '您正在此处盘点：数量不显示。',
     being_counted: '盘点中', expires: '有效期至',
-    qc_hold: '质检冻结', qc_released: '质检放行', qc_rejected: '质检拒收'
+    qc_hold: '质检冻结', qc_released: '质检放行', qc_rejected: '质检拒收',
+    home: '请选择作业', home_back: '首页', reload: '刷新',
+    flow_count: '盘点', flow_lookup: '查询', flow_receipt: '收货',
+    flow_putaway: '上架', flow_issue: '生产领料',
+    flow_transfer_out: '调拨发出', flow_transfer_in: '调拨接收',
+    flow_delivery: '拣货发货', no_documents: '没有未完成的单据。',
+    bin: '库位（可选）', doc_code: '物料、批次或标签', lot: '批次',
+    doc_quantity: '数量', scanned: '已扫', remaining: '剩余',
+    scan_accepted: '已接受', complete: '完成单据',
+    doc_completed: '单据已完成',
+    doc_pending: '还有扫描待发送：发送后再完成单据。',
+    nothing_scanned: '此单据尚未扫描。'
   }
 };

@@ -9,7 +9,7 @@
 
   function open() {
     // Back to the screen the look-up was opened from
-    back = ['task-view', 'tasks-view'].filter(function (v) {
+    back = ['task-view', 'tasks-view', 'home-view'].filter(function (v) {
       return !$(v).hidden;
     })[0] || 'tasks-view';
     S.error('');
@@ -74,6 +74,9 @@
       render(result.body);
     }, function () { S.error(S.t('network')); });
   }
+
+  // The home screen opens it too (home.js)
+  window.StocktakeLookup = {open: open};
 
   document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('.lookup-open').forEach(function (button) {

@@ -134,8 +134,12 @@
           var kind = outcome(result);
           if (kind === 'retry') { report.stopped = result; return report; }
           var body = result.body || {};
+          // A document scan is answered 200 also when refused: its
+          // result and message are kept for its line (documents.js)
           var values = kind === 'sent' ?
-            {state: 'sent', status: body.status, line: body.line} :
+            {state: 'sent', status: body.status, line: body.line,
+              result: body.result, accepted: body.accepted,
+              message: body.message, session: body.session} :
             {state: 'refused', status: result.status,
               error: body.error ? body.error.code : null,
               message: body.error ? body.error.message : null};

@@ -7,6 +7,8 @@
   // QUEUE: where an earlier version of the page queued scans (adopted by Q)
   var QUEUE = 'stocktake.queue', KEY = 'stocktake.key', LANG = 'stocktake.lang';
   var TASK = 'stocktake.task', ME = 'stocktake.me';
+  // The flows of the signed-in user, as last told by the server (offline)
+  var FLOWS = 'stocktake.flows';
   var state = {task: null};
   var $ = function (id) { return document.getElementById(id); };
 
@@ -24,7 +26,8 @@
     });
   }
   function show(view) {
-    ['login-view', 'tasks-view', 'task-view', 'lookup-view'].forEach(function (v) {
+    ['login-view', 'home-view', 'tasks-view', 'task-view', 'lookup-view',
+      'docs-view', 'doc-view'].forEach(function (v) {
       $(v).hidden = v !== view;
     });
   }
@@ -124,7 +127,13 @@
     var id = Number(localStorage.getItem(TASK));
     var cached = id ? Q.task(id) : Promise.resolve(null);
     return cached.then(function (task) {
-      if (!task) { error(t('network')); return; }
+      if (!task) {
+        // The flows as last known; a document opened before resumes
+        home();
+        status(t('offline'), 'offline');
+        if (window.StocktakeDocs) { window.StocktakeDocs.resume(); }
+        return;
+      }
       state.task = task;
       showTask();
       status(t('offline'), 'offline');
@@ -202,13 +211,24 @@
         return;
       }
       status(result.body.name);
-      loadTasks();
+      localStorage.setItem(FLOWS, JSON.stringify(result.body.flows || []));
+      home();
     }, resumeOffline);
+  }
+
+  // The home screen: the flows the server says this user may use
+  function home() {
+    var flows = [];
+    try { flows = JSON.parse(localStorage.getItem(FLOWS) || '[]'); } catch (e) {}
+    leaveTask();
+    window.StocktakeHome.render(flows);
+    show('home-view');
   }
 
   function signOut() {
     api('POST', 'signout').then(function () {}, function () {});
     localStorage.removeItem(KEY);
+    localStorage.removeItem(FLOWS);
     status('');
     show('login-view');
   }
@@ -294,6 +314,13 @@
     if (!localStorage.getItem(KEY)) { return Promise.resolve(); }
     return learnOwner().then(function () {
       return Q.flush(function (item) {
+        if (item.document) {
+          // A document scan (documents.js): the scanning API's rules
+          return api('POST', 'scan/scan', {document: item.document,
+            kind: item.kind, code: item.code, quantity: item.quantity,
+            location: item.location || null, lot: item.lot || null,
+            client_key: item.client_key, device: item.device});
+        }
         return api('POST', 'tasks/' + item.task + '/counts', {
           location: item.location, code: item.code, quantity: item.quantity,
           lot: item.lot, client_key: item.client_key, device: item.device,
@@ -312,6 +339,7 @@
         status(t(last.status === 'duplicate' ? 'duplicate' : 'recorded'));
       }
       renderScans();
+      if (window.StocktakeDocs) { window.StocktakeDocs.flushed(report); }
       // A round is over (the tests wait on it, never on time)
       document.body.setAttribute('data-flushed', String(Date.now()));
       if (state.task && (report.sent.length || report.refused.length)) {
@@ -381,7 +409,8 @@
 
   // For the other screens of the page (lookup.js)
   window.Stocktake = {api: api, apiError: apiError, t: t, show: show,
-    error: error};
+    error: error, status: status, newKey: newKey, owner: owner, mine: mine,
+    flush: flush, loadTasks: loadTasks, home: home};
 
   document.addEventListener('DOMContentLoaded', function () {
     translate();
@@ -393,6 +422,8 @@
       localStorage.setItem(LANG, $('language').value);
       translate();
       if (state.task) { renderLines(); renderScans(); }
+      if (!$('home-view').hidden) { home(); }
+      if (window.StocktakeDocs) { window.StocktakeDocs.translate(); }
     });
     $('login').addEventListener('click', signIn);
     onEnter('user', function () { $('password').focus(); });
@@ -403,6 +434,9 @@
     onEnter('quantity', record);
     $('submit').addEventListener('click', record);
     $('finish').addEventListener('click', finish);
+    document.querySelectorAll('.home-open').forEach(function (button) {
+      button.addEventListener('click', function () { error(''); home(); });
+    });
     $('back').addEventListener('click', function () {
       leaveTask();
       loadTasks();

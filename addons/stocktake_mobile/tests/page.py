@@ -150,6 +150,12 @@ class PageTestCase(RouteTestCase):
             field.send_keys(value + '\n')  # keyboard wedge: code + Enter
         d.find_element(By.ID, 'quantity').send_keys(str(quantity) + '\n')
 
+    def open_flow(self, flow):
+        "Open a flow from the home screen"
+        self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, f'#flows button[data-flow="{flow}"]'))
+            ).click()
+
     def sign_in(self, login='alice', task=True):
         "Sign in with the password (on the page shown), open alice's task"
         d = self.driver
@@ -159,9 +165,10 @@ class PageTestCase(RouteTestCase):
         d.find_element(By.ID, 'user').send_keys(login)
         d.find_element(By.ID, 'password').send_keys(PASSWORDS[login])
         d.find_element(By.ID, 'login').click()
+        self.wait(EC.visibility_of_element_located((By.ID, 'home-view')))
         if not task:
-            self.wait(EC.visibility_of_element_located((By.ID, 'tasks-view')))
             return
+        self.open_flow('count')
         self.wait(EC.element_to_be_clickable(
                 (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
             ).click()

@@ -83,6 +83,8 @@ class StocktakeBrowserTestCase(PageTestCase):
         d.find_element(By.ID, 'user').send_keys('alice')
         d.find_element(By.ID, 'password').send_keys(PASSWORD)
         d.find_element(By.ID, 'login').click()
+        # The home screen lists the flows of a clerk; counting is one
+        self.open_flow('count')
         self.wait(EC.element_to_be_clickable(
                 (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
             ).click()
@@ -130,7 +132,7 @@ class StocktakeBrowserTestCase(PageTestCase):
         "The page opened from a supervisor's QR code ends signed in"
         d = self.driver
         d.get(self.base + '?token=' + self.bob_token)
-        self.wait(EC.visibility_of_element_located((By.ID, 'tasks-view')))
+        self.wait(EC.visibility_of_element_located((By.ID, 'home-view')))
         self.wait(self.text_is('status', 'Bob'))
         # The token left the address; the device key is kept
         self.assertNotIn('token', d.current_url)

@@ -99,12 +99,16 @@ class PageStringsTestCase(unittest.TestCase):
         used = set()
         with open(os.path.join(static, 'stocktake.html')) as fh:
             used |= set(re.findall(r'data-i18n="(\w+)"', fh.read()))
-        for name in ['stocktake.js', 'lookup.js']:
+        for name in ['stocktake.js', 'lookup.js', 'home.js', 'documents.js']:
             with open(os.path.join(static, name)) as fh:
                 used |= set(re.findall(r"\bt\('(\w+)'\)", fh.read()))
         # Keys made from a state: t('scan_' + state), S.t('qc_' + state)
         used |= {'scan_queued', 'scan_sent', 'scan_refused', 'qc_hold',
-            'qc_released', 'qc_rejected'}
+            'qc_released', 'qc_rejected', 'scan_accepted'}
+        # …and from a flow: S.t('flow_' + flow)
+        used |= {'flow_' + f for f in ['count', 'lookup', 'receipt',
+                'putaway', 'issue', 'transfer_out', 'transfer_in',
+                'delivery']}
         self.assertIn('lookup_counting', used)
         for language in ['en', 'zh_CN']:
             with self.subTest(language=language):

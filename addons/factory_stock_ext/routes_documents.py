@@ -1,0 +1,141 @@
+# This file is part of factory_stock_ext.  What a handheld needs to scan a
+# document: the open documents of a kind in the user's company, and one
+# document's expected lines with what was scanned and what remains.  Read
+# with the user's access rights and record rules (http_api.route runs under
+# check_access): a document the user may not read is unknown.
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from . import http_api
+from .exceptions_scan import scan_error
+from .scan import KINDS
+from .scan_rules import KIND_RULES, ScanChecker
+
+# A handheld shows a short list; the oldest planned first
+MAX_DOCUMENTS = 100
+
+
+def may_scan(kind):
+    "Whether the user may read the documents of the kind and scan them"
+    ModelAccess = Pool().get('ir.model.access')
+    return (ModelAccess.check(KIND_RULES[kind][0], 'read',
+            raise_exception=False)
+        and ModelAccess.check('stock.scan.line', 'create',
+            raise_exception=False))
+
+
+def kinds():
+    "The kinds of scanning the user may do, in the order of KINDS"
+    return [kind for kind, _ in KINDS if may_scan(kind)]
+
+
+def _kind(value):
+    if value not in KIND_RULES:
+        raise scan_error('invalid_kind', kind=str(value)[:40])
+    return value
+
+
+def _detail(document):
+    "Who or what the document is about, as a clerk recognises it"
+    name = document.__name__
+    if name == 'stock.shipment.in':
+        return document.supplier.rec_name if document.supplier else ''
+    if name == 'stock.shipment.out':
+        return document.customer.rec_name if document.customer else ''
+    if name == 'stock.shipment.internal':
+        return '%s → %s' % (document.from_location.rec_name,
+            document.to_location.rec_name)
+    return document.product.rec_name if document.product else ''
+
+
+def _document_json(document):
+    date = document.planned_date
+    return {'document': str(document), 'name': document.rec_name,
+        'reference': getattr(document, 'reference', None) or None,
+        'detail': _detail(document), 'state': document.state,
+        'date': date.isoformat() if date else None}
+
+
+def open_documents(kind):
+    "The documents of the user's company a scan of the kind is open on"
+    model, states, _, _ = KIND_RULES[_kind(kind)]
+    Model = Pool().get(model)
+    company = Transaction().context.get('company')
+    return Model.search([('state', 'in', sorted(states)),
+            ('company', '=', company)],
+        order=[('planned_date', 'ASC NULLS FIRST'), ('id', 'ASC')],
+        limit=MAX_DOCUMENTS)
+
+
+def readable_document(reference, kind):
+    "The document 'model,id' if the user may read it, else unknown_document"
+    Session = Pool().get('stock.scan.session')
+    document = Session._document(reference)
+    if KIND_RULES[_kind(kind)][0] != document.__name__:
+        raise scan_error('invalid_kind', kind=kind)
+    found = document.__class__.search([('id', '=', document.id)], limit=1)
+    if not found:
+        raise scan_error('unknown_document', document=reference[:80])
+    return found[0]
+
+
+def _record_json(record, name='name'):
+    return {'id': record.id, 'code': getattr(record, 'code', None),
+        'name': getattr(record, name)} if record else None
+
+
+def expected_lines(document, kind):
+    """The moves a scan of the kind expects, with their scanned and
+    remaining quantities (as the scan rules count them: every session)"""
+    Session = Pool().get('stock.scan.session')
+    checker = ScanChecker(Session(document=document, kind=kind))
+    covered = checker.covered()
+    lines = []
+    # In the order the lines were entered on the document
+    for move in sorted(checker.moves, key=lambda m: m.id):
+        scanned = covered.get(move.id, 0)
+        side = checker.side(move)
+        lines.append({'move': move.id,
+                'product': _record_json(move.product),
+                'lot': move.lot.number if move.lot else None,
+                'location': _record_json(side),
+                'quantity': move.quantity,
+                'due': checker.due(move.quantity),
+                'scanned': scanned,
+                'remaining': max(move.quantity - scanned, 0),
+                'unit': move.unit.symbol})
+    return lines
+
+
+def documents(request, pool, data):
+    "GET documents?kind=…: the open documents of the kind"
+    return [_document_json(d)
+        for d in open_documents(request.args.get('kind'))]
+
+
+def document(request, pool, data):
+    """GET document?document=model,id&kind=…: the document, its expected
+    lines and the user's open sessions on it (the latest first)"""
+    Session = pool.get('stock.scan.session')
+    kind = _kind(request.args.get('kind'))
+    reference = http_api.text(dict(request.args), 'document', required=True)
+    record = readable_document(reference, kind)
+    sessions = Session.search([('document', '=', str(record)),
+            ('kind', '=', kind), ('state', '=', 'open'),
+            ('user', '=', Transaction().user)], order=[('id', 'DESC')])
+    return dict(_document_json(record), kind=kind,
+        sessions=[s.id for s in sessions],
+        lines=expected_lines(record, kind))
+
+
+def kinds_route(request, pool, data):
+    "GET kinds: the kinds of scanning the user may do"
+    return kinds()
+
+
+def mount(prefix, application):
+    "Serve these read-only endpoints under prefix to keys of application"
+    for name, func in [('documents', documents), ('document', document),
+            ('kinds', kinds_route)]:
+        http_api.route(prefix + name, ['GET'], application, readonly=True,
+            statuses={'unknown_document': 404})(func)

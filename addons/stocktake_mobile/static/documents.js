@@ -1,0 +1,242 @@
+// Scanning a document on the handheld page (window.StocktakeDocs): pick an
+// open document of a kind (receipt, issue, delivery, transfer, put-away),
+// see its expected lines with scanned and remaining quantities, scan, then
+// finish it. The rules are the server's scanning API (GET api/scan/documents,
+// GET api/scan/document, POST api/scan/scan, POST api/scan/complete): a
+// refused scan is answered with its reason and shown on its own line. Scans
+// wait in the same offline queue as counts (queue.js), each with its client
+// key. Plain DOM, textContent only.
+(function () {
+  'use strict';
+  var S, Q = window.StocktakeQueue;
+  var DOC = 'stocktake.doc';  // the document open on this device (offline)
+  var state = {kind: null, doc: null};
+  var $ = function (id) { return document.getElementById(id); };
+
+  // The queue's key of a document's scans (counts use the task id)
+  function docKey(doc) { return 'doc:' + doc.document + '|' + doc.kind; }
+
+  function item(text, cls) {
+    var li = document.createElement('li');
+    li.textContent = text;
+    if (cls) { li.className = cls; }
+    return li;
+  }
+
+  function openKind(kind) {
+    S = window.Stocktake;
+    state.kind = kind;
+    state.doc = null;
+    localStorage.removeItem(DOC);
+    $('docs-title').textContent = S.t('flow_' + kind);
+    return S.api('GET', 'scan/documents?kind=' + encodeURIComponent(kind))
+      .then(function (result) {
+        if (result.status !== 200) { S.error(S.apiError(result)); return; }
+        var list = $('documents');
+        list.textContent = '';
+        if (!result.body.length) { list.appendChild(item(S.t('no_documents'))); }
+        result.body.forEach(function (doc) {
+          var li = document.createElement('li');
+          var button = document.createElement('button');
+          button.className = 'task';
+          button.setAttribute('data-document', doc.document);
+          button.textContent = [doc.name, doc.reference, doc.detail, doc.date]
+            .filter(Boolean).join(' · ');
+          button.addEventListener('click', function () {
+            openDocument(doc.document, kind);
+          });
+          li.appendChild(button);
+          list.appendChild(li);
+        });
+        S.show('docs-view');
+      }, function () { S.error(S.t('network')); });
+  }
+
+  function openDocument(reference, kind) {
+    S.error('');
+    return S.api('GET', 'scan/document?document=' +
+      encodeURIComponent(reference) + '&kind=' + encodeURIComponent(kind))
+      .then(function (result) {
+        if (result.status !== 200) { S.error(S.apiError(result)); return; }
+        showDocument(result.body);
+        $('doc-code').focus();
+      }, function () { S.error(S.t('network')); });
+  }
+
+  function showDocument(doc) {
+    state.doc = doc;
+    state.kind = doc.kind;
+    doc.id = docKey(doc);
+    localStorage.setItem(DOC, doc.id);
+    Q.saveTask(doc);
+    render();
+    S.show('doc-view');
+  }
+
+  // Offline: the document as last loaded on this device
+  function resume() {
+    S = window.Stocktake;
+    var key = localStorage.getItem(DOC);
+    if (!key) { return; }
+    Q.task(key).then(function (doc) {
+      if (doc) { state.doc = doc; state.kind = doc.kind; render();
+        S.show('doc-view'); }
+    }, function () {});
+  }
+
+  function lineText(line) {
+    return [line.location ? line.location.code || line.location.name : '',
+      [line.product.code, line.product.name].filter(Boolean).join(' '),
+      line.lot].filter(Boolean).join(' · ') + ' — ' + S.t('scanned') + ' ' +
+      line.scanned + ' / ' + line.quantity + ' ' + line.unit + ' · ' +
+      S.t('remaining') + ' ' + line.remaining;
+  }
+
+  function render() {
+    var doc = state.doc;
+    $('doc-name').textContent = S.t('flow_' + doc.kind) + ': ' + doc.name;
+    $('doc-detail').textContent = [doc.reference, doc.detail]
+      .filter(Boolean).join(' · ');
+    var list = $('doc-lines');
+    list.textContent = '';
+    doc.lines.forEach(function (line) {
+      var li = item(lineText(line), line.remaining > 0 ? '' : 'done');
+      li.setAttribute('data-move', String(line.move));
+      list.appendChild(li);
+    });
+    renderScans();
+  }
+
+  // A scan's state on the screen: queued, accepted, or refused (by the
+  // scan rules, answered 200, or by the API, answered 4xx)
+  function shown(scan) {
+    if (scan.state === 'sent') { return scan.accepted ? 'accepted' : 'refused'; }
+    return scan.state;
+  }
+
+  function renderScans() {
+    var doc = state.doc;
+    if (!doc) { return Promise.resolve(); }
+    return Q.forTask(doc.id).then(function (scans) {
+      if (!state.doc || state.doc.id !== doc.id) { return; }
+      var list = $('doc-scans'), counts = {queued: 0, accepted: 0, refused: 0};
+      list.textContent = '';
+      scans.forEach(function (scan, index) {
+        var kind = shown(scan);
+        counts[kind] += 1;
+        if (kind === 'accepted' && index >= 50) { return; }
+        var li = item(scan.code + ' × ' + scan.quantity +
+          (scan.lot ? ' · ' + scan.lot : '') + ' — ' +
+          S.t(kind === 'queued' && !S.mine(scan) ? 'scan_other_user' :
+            'scan_' + kind) + (scan.message ? ': ' + scan.message : ''), kind);
+        li.setAttribute('data-key', scan.client_key);
+        list.appendChild(li);
+      });
+      $('doc-queue').textContent = String(counts.queued);
+      $('doc-accepted').textContent = String(counts.accepted);
+      $('doc-refused').textContent = String(counts.refused);
+    }, function () { S.error(S.t('storage')); });
+  }
+
+  function record() {
+    S.error('');
+    var code = $('doc-code').value.trim();
+    var quantity = $('doc-quantity').value.trim();
+    var lot = $('doc-lot').value.trim(), bin = $('doc-location').value.trim();
+    if (!code) { S.error(S.t('need_code')); $('doc-code').focus(); return; }
+    var doc = state.doc;
+    $('doc-code').value = '';
+    $('doc-lot').value = '';
+    $('doc-quantity').value = '';
+    $('doc-code').focus();
+    Q.add({task: doc.id, document: doc.document, kind: doc.kind,
+      client_key: S.newKey(), location: bin, code: code, lot: lot,
+      quantity: quantity === '' ? 1 : Number(quantity),
+      device: navigator.userAgent.slice(0, 60), owner: S.owner()})
+      .then(function () { renderScans(); S.flush(); },
+        function () { S.error(S.t('storage')); });
+  }
+
+  // After a round of the queue (stocktake.js): the last refusal of this
+  // document is shown, its lines are read again
+  function flushed(report) {
+    var doc = state.doc;
+    if (!doc || $('doc-view').hidden) { return; }
+    var mine = report.sent.concat(report.refused).filter(function (scan) {
+      return scan.task === doc.id;
+    });
+    if (!mine.length) { return renderScans(); }
+    var last = mine[mine.length - 1];
+    if (shown(last) === 'refused') {
+      S.error(last.message || S.t('scan_refused'));
+    } else {
+      S.status(S.t('scan_accepted'));
+    }
+    return refresh();
+  }
+
+  function refresh() {
+    var doc = state.doc;
+    return S.api('GET', 'scan/document?document=' +
+      encodeURIComponent(doc.document) + '&kind=' + encodeURIComponent(doc.kind))
+      .then(function (result) {
+        if (result.status === 200 && state.doc && state.doc.id === doc.id) {
+          showDocument(result.body);
+        }
+      }, function () { renderScans(); });
+  }
+
+  // Finished once every scan of it was sent: its session is completed
+  // (the server refuses while expected quantities are missing)
+  function complete() {
+    var doc = state.doc;
+    S.error('');
+    Q.forTask(doc.id).then(function (scans) {
+      if (scans.some(function (scan) { return scan.state === 'queued'; })) {
+        S.error(S.t('doc_pending'));
+        return;
+      }
+      var session = scans.filter(function (scan) {
+        return scan.session;
+      }).map(function (scan) { return scan.session; })[0] ||
+        (doc.sessions || [])[0];
+      if (!session) { S.error(S.t('nothing_scanned')); return; }
+      return S.api('POST', 'scan/complete', {session: session})
+        .then(function (result) {
+          if (result.status !== 200) { S.error(S.apiError(result)); return; }
+          S.status(S.t('doc_completed'));
+          localStorage.removeItem(DOC);
+          openKind(doc.kind);
+        }, function () { S.error(S.t('network')); });
+    }, function () { S.error(S.t('storage')); });
+  }
+
+  function onEnter(id, next) {
+    $(id).addEventListener('keydown', function (event) {
+      if (event.key === 'Enter') { event.preventDefault(); next(); }
+    });
+  }
+
+  window.StocktakeDocs = {openKind: openKind, flushed: flushed,
+    resume: resume, translate: function () {
+      if (state.doc && !$('doc-view').hidden) { render(); }
+    }};
+
+  document.addEventListener('DOMContentLoaded', function () {
+    S = window.Stocktake;
+    // Keyboard-wedge scanners type a code then Enter
+    onEnter('doc-location', function () { $('doc-code').focus(); });
+    onEnter('doc-code', function () { $('doc-quantity').focus(); });
+    onEnter('doc-lot', function () { $('doc-quantity').focus(); });
+    onEnter('doc-quantity', record);
+    $('doc-submit').addEventListener('click', record);
+    $('doc-complete').addEventListener('click', complete);
+    $('doc-back').addEventListener('click', function () {
+      S.error('');
+      openKind(state.kind);
+    });
+    $('docs-reload').addEventListener('click', function () {
+      openKind(state.kind);
+    });
+  });
+}());
