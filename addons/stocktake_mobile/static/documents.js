@@ -157,22 +157,24 @@
         function () { S.error(S.t('storage')); });
   }
 
-  // After a round of the queue (stocktake.js): the last refusal of this
-  // document is shown, its lines are read again
+  // After a round of the queue (stocktake.js): the answers are shown at
+  // once (the clerk waits on them, bench/bench_handheld.py), then the
+  // document's lines are read again
   function flushed(report) {
     var doc = state.doc;
     if (!doc || $('doc-view').hidden) { return; }
     var mine = report.sent.concat(report.refused).filter(function (scan) {
       return scan.task === doc.id;
     });
-    if (!mine.length) { return renderScans(); }
+    var shownNow = renderScans();
+    if (!mine.length) { return shownNow; }
     var last = mine[mine.length - 1];
     if (shown(last) === 'refused') {
       S.error(last.message || S.t('scan_refused'));
     } else {
       S.status(S.t('scan_accepted'));
     }
-    return refresh();
+    return shownNow.then(refresh);
   }
 
   function refresh() {

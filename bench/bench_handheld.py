@@ -1,0 +1,202 @@
+"""Benchmark: the handheld page's scan-to-feedback time in Chromium, next to
+the scan API's own time on the same server (issue 22).
+
+A PostgreSQL test database with stocktake_mobile (setup_stock and
+setup_documents of its tests, the receipt's P001 line raised to hold every
+scan) is served by WORKERS trytond WSGI processes, as bench_scan_api does.
+A phone-sized headless Chromium signs in on the first with a password and
+opens the receipt; each scan is put into the document screen's fields and
+submitted as a scanner's Enter would, and timed in the page from the
+submit to the accepted line being drawn (performance.now()). The same
+number of scans is then posted by a plain HTTP client to the same endpoint
+with the same device key: the API's own time. Both sides scan one at a
+time. Also printed: what the page transferred on its first load and on a
+reload (Resource Timing transferSize; 0 for what came from a cache).
+
+Usage: python bench/bench_handheld.py [--scans N] [--workers N]
+Prints `name: value` lines; goal: the page adds at most 20 % to the p95.
+"""
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'bench'))
+from bench_scan_api import call, p95, start_workers  # noqa: E402
+
+PG_URI = os.environ.get('TEST_PG_URI', 'postgresql://postgres@127.0.0.1:5432/')
+PASSWORD = 'bench-alice-2026'
+LOT = 'BENCH-LOT-1'
+# Chromium as the page's browser tests run it: a phone, headless
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--window-size=390,844']
+# Submit one scan and resolve with the ms until its answer is drawn
+SCAN_JS = """
+const [code, quantity, lot, done] = arguments;
+const list = document.getElementById('doc-scans');
+const answered = () => list.querySelectorAll(
+    'li.accepted, li.refused').length;
+const before = answered();
+document.getElementById('doc-code').value = code;
+document.getElementById('doc-lot').value = lot;
+document.getElementById('doc-quantity').value = quantity;
+const start = performance.now();
+new MutationObserver(function (changes, observer) {
+    if (answered() > before) {
+        observer.disconnect();
+        const first = list.querySelector('li');
+        done([performance.now() - start, first.className]);
+    }
+}).observe(list, {childList: true, subtree: true, attributes: true});
+document.getElementById('doc-submit').click();
+"""
+TRANSFERRED_JS = """
+return performance.getEntriesByType('navigation').concat(
+    performance.getEntriesByType('resource')).reduce(
+    (total, entry) => total + (entry.transferSize || 0), 0);
+"""
+
+
+def db_cache():
+    "Module DB cache keyed on the addons' sources (tests excluded)"
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / 'addons').rglob('*')):
+        parts = path.relative_to(ROOT / 'addons').parts
+        if (path.is_file() and '__pycache__' not in parts
+                and 'tests' not in parts):
+            digest.update(str(parts).encode() + path.read_bytes())
+    return str(ROOT / '.cache' / 'db' / (
+            'bench-handheld-' + digest.hexdigest()[:16]))
+
+
+def setup(scans):
+    "Documents and alice's password, committed; the receipt's reference"
+    from trytond.modules.stocktake_mobile.tests.tools import setup_stock
+    from trytond.modules.stocktake_mobile.tests.tools_documents import (
+        setup_documents)
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import DB_NAME
+    from trytond.transaction import Transaction
+    with Transaction().start(DB_NAME, 0, context={
+                '_skip_warnings': True}) as transaction:
+        data = setup_documents(setup_stock())
+        pool = Pool()
+        User, Move = pool.get('res.user'), pool.get('stock.move')
+        User.write([User(data['users']['alice'])], {'password': PASSWORD})
+        p1 = data['products'][0]
+        moves = Move.search([('shipment', '=',
+                    'stock.shipment.in,%s' % data['shipment']),
+                ('product', '=', p1)])
+        Move.write(moves, {'quantity': scans})
+        transaction.commit()
+    return 'stock.shipment.in,%s' % data['shipment']
+
+
+def browser(tmp):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = '/usr/bin/chromium'
+    for flag in FLAGS + [f'--user-data-dir={tmp}/chrome']:
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service('/usr/bin/chromedriver'),
+        options=options)
+
+
+def open_receipt(driver, base, document):
+    "Sign in as alice, open the receipt flow and the document"
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait(condition):
+        return WebDriverWait(driver, 60).until(condition)
+    driver.find_element(By.ID, 'user').send_keys('alice')
+    driver.find_element(By.ID, 'password').send_keys(PASSWORD)
+    driver.find_element(By.ID, 'login').click()
+    wait(EC.element_to_be_clickable(
+            (By.CSS_SELECTOR, '#flows button[data-flow="receipt"]'))).click()
+    wait(EC.element_to_be_clickable((By.CSS_SELECTOR,
+                f'#documents button[data-document="{document}"]'))).click()
+    wait(EC.visibility_of_element_located((By.ID, 'doc-code')))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--scans', type=int, default=200)
+    parser.add_argument('--workers', type=int, default=2,
+        help="server processes (the page and the API client use the first)")
+    options = parser.parse_args()
+    os.environ['TRYTOND_DATABASE_URI'] = PG_URI
+    os.environ['DB_NAME'] = 'bench_handheld_%s' % os.getpid()
+    os.environ.setdefault('DB_CACHE', db_cache())
+    import logging
+    logging.disable(logging.WARNING)
+    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+    activate_module(['stocktake_mobile'])
+    warm = 10
+    total = 2 * options.scans + 2 * warm
+    document = setup(total)
+    workers = []
+    with tempfile.TemporaryDirectory(prefix='bench-handheld-') as tmp, \
+            contextlib.ExitStack() as stack:
+        try:
+            workers, ports = start_workers(options.workers, DB_NAME)
+            base = f'http://127.0.0.1:{ports[0]}/{DB_NAME}/stocktake/'
+            driver = browser(tmp)
+            stack.callback(driver.quit)
+            driver.get(base)
+            first_load = driver.execute_script(TRANSFERRED_JS)
+            open_receipt(driver, base, document)
+            page = []
+            for i in range(warm + options.scans):
+                elapsed, result = driver.execute_async_script(
+                    SCAN_JS, 'P001', 1, LOT)
+                if 'accepted' not in result:
+                    raise RuntimeError('scan %s refused: %s' % (i, result))
+                if i >= warm:
+                    page.append(elapsed / 1000)
+            key = driver.execute_script(
+                "return localStorage.getItem('stocktake.key')")
+            api = []
+            for i in range(warm + options.scans):
+                elapsed, data = call(ports[0], 'bearer %s' % key, 'POST',
+                    f'/{DB_NAME}/stocktake/api/scan/scan', {
+                        'document': document, 'code': 'P001',
+                        'quantity': 1, 'lot': LOT,
+                        'client_key': 'bench-api-%s' % i})
+                if not data.get('accepted'):
+                    raise RuntimeError('API scan refused: %s' % json.dumps(
+                            data)[:300])
+                if i >= warm:
+                    api.append(elapsed)
+            driver.refresh()
+            reload = driver.execute_script(TRANSFERRED_JS)
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait()
+            stack.close()
+            drop_db()
+    print('backend: postgresql')
+    print('server_workers: %s' % options.workers)
+    print('scans: %s each' % options.scans)
+    print('page_scan_p50_ms: %.2f' % (statistics.median(page) * 1000))
+    print('page_scan_p95_ms: %.2f' % (p95(page) * 1000))
+    print('api_scan_p50_ms: %.2f' % (statistics.median(api) * 1000))
+    print('api_scan_p95_ms: %.2f' % (p95(api) * 1000))
+    print('page_p95_ratio_vs_api: %.2f' % (p95(page) / p95(api)))
+    print('first_load_transferred_kb: %.1f' % (first_load / 1024))
+    print('reload_transferred_kb: %.1f' % (reload / 1024))
+
+
+if __name__ == '__main__':
+    main()
