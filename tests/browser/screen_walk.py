@@ -61,6 +61,7 @@ class ScreenWalk:
         if shot and shot[0] == when:
             WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.05
                 ).until(lambda d: self.js('__walk.charts_drawn()'))
+            self.js('__walk.to_top()')
             screenshot(self.driver, shot[1])
             self.saved.append(shot[1])
 

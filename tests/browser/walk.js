@@ -184,6 +184,24 @@
             .every((g) => g.querySelector('svg .bb-chart'));
     };
 
+    // the top of the screen for a picture: a board's search field takes
+    // the focus and scrolls the board to it
+    walk.to_top = function() {
+        if (document.activeElement) {
+            document.activeElement.blur();
+        }
+        const root = document.getElementById('tabcontent');
+        const all = [...root.querySelectorAll('*')];
+        for (let el = root; el; el = el.parentElement) {
+            all.push(el);
+        }
+        for (const el of all) {
+            if (el.scrollTop) {
+                el.scrollTop = 0;
+            }
+        }
+    };
+
     // the default button of the wizard shown (for a picture of its report)
     walk.run_wizard = function() {
         const wizard = walk.wizards.find((w) => w.screen);
