@@ -19,7 +19,7 @@ PROD_WORKERS ?= 4
 PROD_QUEUE_WORKERS ?= 1
 VAR := var
 
-.PHONY: all venv web browser demo demo-data demo-reset serve serve-prod test bench clean
+.PHONY: all venv web browser demo demo-data demo-reset serve serve-prod test walk-demo bench clean
 
 all: test
 
@@ -78,6 +78,13 @@ serve-prod: venv web
 
 test: venv web browser
 	$(PY) tools/run_tests.py
+
+# The every-screen browser walk on the demo database (`make demo` builds it;
+# kept as it is), on a server of its own, or on WALK_URL when one serves it
+walk-demo: venv web browser demo-data
+	cd tests/browser && WALK_DB=$(DEMO_DB) UPDATE_DOCS=$(UPDATE_DOCS) \
+		TRYTOND_DATABASE_URI=sqlite:// \
+		../../$(PY) -m unittest -v test_every_screen
 
 bench: venv
 	$(PY) tools/run_bench.py

@@ -139,16 +139,18 @@ def _alive(pool, company):
 
 def screens(db):
     """The core menus that hold our addons' menu entries (the area a user
-    walks) and the source strings of every module that have no zh_CN"""
+    walks), the ids of our menu entries by XML id and the source strings of
+    every module that have no zh_CN"""
     Pool, transaction = _started(db)
     with transaction:
         pool = Pool()
         Data = pool.get('ir.model.data')
         Menu = pool.get('ir.ui.menu')
         Translation = pool.get('ir.translation')
-        ours = {d.db_id for d in Data.search([
+        menus = {f'{d.module}.{d.fs_id}': d.db_id for d in Data.search([
                     ('model', '=', 'ir.ui.menu'),
                     ('module', 'in', database.MODULES)])}
+        ours = set(menus.values())
         roots = {m.parent.id for m in Menu.browse(list(ours))
             if m.parent and m.parent.id not in ours}
         # as Tryton reads them: a fuzzy translation is not used, and one
@@ -161,7 +163,7 @@ def screens(db):
         untranslated = {t.src for t in Translation.search(
                 [('lang', '=', 'en')])
             if tuple(getattr(t, k) for k in key) not in translated}
-        return {'roots': sorted(roots),
+        return {'roots': sorted(roots), 'menus': menus,
             'untranslated': sorted(s for s in untranslated if s)}
 
 

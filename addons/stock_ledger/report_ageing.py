@@ -21,7 +21,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import LedgerReportError
 from .report_common import (
-    VALUE_DIGITS, company_date, inside, move_value, moves_up_to, numeric,
+    VALUE_DIGITS, ZERO_QUANTITY, company_date, inside, move_value, moves_up_to, numeric,
     signed, strings, workbook)
 
 LIMITS = [30, 90, 180, 365]
@@ -132,13 +132,15 @@ class Ageing(ModelSQL, ModelView):
             columns.append(Round(Sum(Case((condition, kept_value),
                             else_=0)), VALUE_DIGITS).as_(
                     f'value_{index + 1}'))
+        # A float residue of an emptied stock (5.6e-17 kg) is no stock
         return layers.select(
             Min(layers.id).as_('id'), Literal(company).as_('company'),
             layers.product, layers.warehouse,
             Max(layers.on_hand).as_('quantity'),
             Round(Sum(kept_value), VALUE_DIGITS).as_('value'),
             *columns,
-            where=(layers.incoming == 1) & (layers.on_hand > 0),
+            where=(layers.incoming == 1)
+            & (layers.on_hand >= ZERO_QUANTITY),
             group_by=[layers.product, layers.warehouse])
 
 

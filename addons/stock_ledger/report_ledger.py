@@ -11,7 +11,7 @@ import datetime as dt
 from sql import Literal, Null, Union, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case
-from sql.functions import Abs, Round
+from sql.functions import Round
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
@@ -22,12 +22,9 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import LedgerReportError
 from .report_common import (
-    VALUE_DIGITS, company_date, inside, move_value, moves_up_to, signed,
-    strings, workbook)
+    VALUE_DIGITS, company_date, inside, move_value, moves_up_to, settle,
+    signed, strings, workbook)
 
-# A balance quantity below this (in the default unit) is zero: quantities
-# are floats summed move by move
-ZERO_QUANTITY = 1e-6
 CONTEXT_KEYS = ['company', 'ledger_from_date', 'ledger_to_date',
     'ledger_warehouse', 'ledger_product']
 
@@ -47,43 +44,12 @@ def ledger_context():
 
 def border_moves():
     """Query of the moves up to the end of the period crossing the border,
-    with incoming (1/0), quantity (default unit) and value.
-
-    Each move is valued on its own and rounded to the cent, so the values
-    of a stock received at uneven prices and issued piece by piece need
-    not add up to zero when its quantity does (1 at 1.00 + 2 at 1.01 =
-    3.02 in, three issues at the average 1.0067 = 3 × 1.01 = 3.03 out: 0 kg
-    worth −0.01).  As an accountant does by hand (倒挤), the issue that
-    empties the stock takes what is left of its value: 0 kg is worth 0, and
-    every line still adds up (opening + in − out = closing); the difference,
-    cents of rounding, goes to the issue, that is to the cost of sales or
-    production, not to a stock that no longer exists."""
-    moves = _raw_border_moves()
-    columns = ['id', 'product', 'date', 'lot', 'from_location',
-        'to_location', 'incoming', 'quantity', 'value']
-
-    def window(query, *partition):
-        return Window([query.product, *partition],
-            order_by=[query.date.asc, query.id.asc])
-    running = moves.select(*[getattr(moves, c) for c in columns],
-        Sum(signed(moves.incoming == 1, moves.quantity),
-            window=window(moves)).as_('balance_quantity'))
-    # An issue leaving the quantity at zero ends a run (a receipt keeps
-    # its invoiced value, what it leaves goes to the next such issue); runs
-    # are numbered by the number of such issues before them
-    empties = Case(((running.incoming == 0)
-            & (Abs(running.balance_quantity) < ZERO_QUANTITY), 1),
-        else_=0)
-    runs = running.select(*[getattr(running, c) for c in columns],
-        empties.as_('empties'),
-        (Sum(empties, window=window(running)) - empties).as_('run'))
-    # What the run leaves, that move included: its value is given back
-    left = Sum(signed(runs.incoming == 1, runs.value),
-        window=window(runs, runs.run))
-    value = Case((runs.empties == 1, Round(runs.value + left, VALUE_DIGITS)),
-        else_=runs.value)
-    return runs.select(*[getattr(runs, c) for c in columns[:-1]],
-        value.as_('value'))
+    with incoming (1/0), quantity (default unit) and value; the issue that
+    empties the stock of a product takes what is left of its value
+    (report_common.settle)"""
+    return settle(_raw_border_moves(), ['id', 'product', 'date', 'lot',
+            'from_location', 'to_location', 'incoming', 'quantity', 'value'],
+        ['product'])
 
 
 def _raw_border_moves():

@@ -21,8 +21,8 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .report_common import (
-    VALUE_DIGITS, company_date, inside, move_value, moves_up_to, numeric,
-    strings, workbook)
+    VALUE_DIGITS, company_date, inside, is_zero, move_value, moves_up_to,
+    settle, signed, strings, workbook)
 
 # Keys kept by each grouping, from the coarsest to the finest
 GROUPINGS = {
@@ -32,8 +32,22 @@ GROUPINGS = {
     'location': ['warehouse', 'zone', 'location'],
     'lot': ['warehouse', 'zone', 'location', 'lot'],
     }
+# The holding a line is the stock of, within the product: where its value
+# is settled to 0 when its quantity is (zone lines add up their bins)
+HOLDINGS = {
+    'product': [],
+    'warehouse': ['warehouse'],
+    'zone': ['location'],
+    'location': ['location'],
+    'lot': ['location', 'lot'],
+    }
 # Lines of abandoned sessions are dropped on the next run after a day
 KEEP = dt.timedelta(days=1)
+
+
+def not_empty(quantity, value):
+    "SQL condition: a line of some quantity or value"
+    return ~is_zero(quantity) | (value != 0)
 
 
 class StockDateStart(ModelView):
@@ -106,7 +120,8 @@ class StockDate(ModelSQL, ModelView):
         cursor.execute(*table.delete(
                 where=table.session.in_([session, staging])
                 | (table.create_date < dt.datetime.now() - KEEP)))
-        cursor.execute(*cls._bin_lines(staging, company, date, warehouse))
+        cursor.execute(*cls._bin_lines(staging, company, date, grouping,
+                warehouse))
 
         cursor.execute(*table.select(table.location,
                 where=table.session == staging, group_by=[table.location]))
@@ -130,41 +145,48 @@ class StockDate(ModelSQL, ModelView):
             cursor.execute(*table.delete(where=table.session == staging))
 
     @classmethod
-    def _bin_lines(cls, session, company, date, warehouse):
-        "INSERT of the lines per product, bin and lot of the session"
+    def _bin_lines(cls, session, company, date, grouping, warehouse):
+        """INSERT of the lines per product, bin and lot of the session,
+        the flow that empties a holding of the grouping taking what is left
+        of its value (report_common.settle)"""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
         table = cls.__table__()
         move = Move.__table__()
-        location = Location.__table__()
-        parent = Location.__table__()
 
         value = move_value(move)
         ends = []
-        for end, sign in [(move.to_location, 1), (move.from_location, -1)]:
-            end_location = Location.__table__()
-            ends.append(move.join(end_location,
-                    condition=end == end_location.id)
-                .select(move.product, end.as_('location'), move.lot,
-                    (move.internal_quantity * sign).as_('quantity'),
-                    (value * sign).as_('value'),
+        for end, incoming in [(move.to_location, 1), (move.from_location, 0)]:
+            location = Location.__table__()
+            parent = Location.__table__()
+            ends.append(move
+                .join(location, condition=end == location.id)
+                .join(parent, type_='LEFT',
+                    condition=(parent.type == 'warehouse')
+                    & (parent.left <= location.left)
+                    & (parent.right >= location.right))
+                .select(move.id, move.effective_date.as_('date'),
+                    move.product, parent.id.as_('warehouse'),
+                    end.as_('location'), move.lot,
+                    Literal(incoming).as_('incoming'),
+                    move.internal_quantity.as_('quantity'),
+                    value.as_('value'),
                     where=moves_up_to(move, company, date)
-                    & inside(end_location, warehouse)))
-        ends = Union(*ends, all_=True)
-        quantity, value = Sum(ends.quantity), Sum(ends.value)
-        query = (ends
-            .join(location, condition=location.id == ends.location)
-            .join(parent, type_='LEFT',
-                condition=(parent.type == 'warehouse')
-                & (parent.left <= location.left)
-                & (parent.right >= location.right))
-            .select(Literal(session), Literal(company), Literal(date),
-                ends.product, parent.id, ends.location, ends.lot,
-                quantity, value,
-                Literal(Transaction().user), CurrentTimestamp(),
-                group_by=[ends.product, parent.id, ends.location, ends.lot],
-                having=(Round(numeric(quantity), 6) != 0) | (value != 0)))
+                    & inside(location, warehouse)))
+        columns = ['id', 'date', 'product', 'warehouse', 'location', 'lot',
+            'incoming', 'quantity', 'value']
+        ends = settle(Union(*ends, all_=True), columns,
+            ['product', *HOLDINGS[grouping]])
+        incoming = ends.incoming == 1
+        quantity = Sum(signed(incoming, ends.quantity))
+        value = Round(Sum(signed(incoming, ends.value)), VALUE_DIGITS)
+        query = ends.select(Literal(session), Literal(company), Literal(date),
+            ends.product, ends.warehouse, ends.location, ends.lot,
+            quantity, value,
+            Literal(Transaction().user), CurrentTimestamp(),
+            group_by=[ends.product, ends.warehouse, ends.location, ends.lot],
+            having=not_empty(quantity, value))
         return table.insert([table.session, table.company, table.date,
                 table.product, table.warehouse, table.location, table.lot,
                 table.quantity, table.value, table.create_uid,
@@ -178,17 +200,19 @@ class StockDate(ModelSQL, ModelView):
         keys = GROUPINGS[grouping]
         columns = [getattr(source, k) if k in keys else Literal(None)
             for k in ['warehouse', 'zone', 'location', 'lot']]
+        quantity = Sum(source.quantity)
+        value = Round(Sum(source.value), VALUE_DIGITS)
         return table.insert([table.session, table.company, table.date,
                 table.product, table.warehouse, table.zone, table.location,
                 table.lot, table.quantity, table.value, table.create_uid,
                 table.create_date],
             source.select(Literal(session), source.company, source.date,
-                source.product, *columns,
-                Sum(source.quantity), Sum(source.value),
+                source.product, *columns, quantity, value,
                 Literal(Transaction().user), CurrentTimestamp(),
                 where=source.session == staging,
                 group_by=[source.company, source.date, source.product,
-                    *(getattr(source, k) for k in keys)]))
+                    *(getattr(source, k) for k in keys)],
+                having=not_empty(quantity, value)))
 
     @classmethod
     def export_rows(cls, session, grouping):

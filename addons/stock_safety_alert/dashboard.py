@@ -82,6 +82,35 @@ class ABCValue(ModelSQL, ModelView):
             group_by=[rows.warehouse, rows.abc_class])
 
 
+class AlertCount(ModelSQL, ModelView):
+    "Active Alerts"
+    __name__ = 'stock.safety.alert_count'
+    __string__ = "Active Alerts"
+    # The board's charts by type and by zone read one row per type and zone
+    # instead of every alert: on a year of history (300 alerts) they made
+    # ~100 reads and the board took 6-15 s to draw
+    type = fields.Char("Type Key", readonly=True)
+    type_name = fields.Function(fields.Char("Type"), 'get_type_name')
+    zone = fields.Many2One('stock.location.zone', "Zone", readonly=True)
+    counter = fields.Integer("Alerts", readonly=True)
+
+    @classmethod
+    def table_query(cls):
+        "Alerts not resolved of the company, per type and zone"
+        alert = Pool().get('stock.alert').__table__()
+        company = Transaction().context.get('company') or -1
+        return alert.select(
+            Min(alert.id).as_('id'), alert.type, alert.zone,
+            Count(alert.id).as_('counter'),
+            where=(alert.state != 'resolved') & (alert.company == company),
+            group_by=[alert.type, alert.zone])
+
+    @classmethod
+    def get_type_name(cls, rows, name):
+        "The alert type's label (stock.alert names it)"
+        return Pool().get('stock.alert').get_type_name(rows, name)
+
+
 class OverstockValue(ModelSQL, ModelView):
     "Overstock Cash Tied Up"
     __name__ = 'stock.safety.overstock_value'

@@ -7,6 +7,7 @@ shows; a step that never gets idle is a finding, not a hang.
 """
 import pathlib
 
+from browser import screenshot
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -22,9 +23,12 @@ OTHER_MODES = {'graph', 'calendar', 'board', 'list-form'}
 
 class ScreenWalk:
 
-    def __init__(self, driver, untranslated=frozenset()):
+    def __init__(self, driver, untranslated=frozenset(), shots=None):
         self.driver = driver
         self.untranslated = untranslated
+        # {menu id: (when, file)} to save (shots.py); the saved ones' files
+        self.shot_ids = shots or {}
+        self.saved = []
 
     def install(self):
         self.driver.execute_script(WALK_JS)
@@ -50,6 +54,16 @@ class ScreenWalk:
         "The browser console's errors since the last call"
         return [entry['message'] for entry in self.driver.get_log('browser')
             if entry['level'] == 'SEVERE']
+
+    def shoot(self, menu, when):
+        "Save the picture of the screen if the entry has one for this step"
+        shot = self.shot_ids.get(menu['id'])
+        if shot and shot[0] == when:
+            WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.05
+                ).until(lambda d: self.js('__walk.charts_drawn()'))
+            self.js('__walk.to_top()')
+            screenshot(self.driver, shot[1])
+            self.saved.append(shot[1])
 
     def menus(self, roots):
         """The menu entries with an action the logged-in user can see
@@ -82,6 +96,7 @@ class ScreenWalk:
         self.stuck = False
         self.js('__walk.open_menu(arguments[0])', menu['id'])
         state = self.settle(problems, name, 'open')
+        self.shoot(menu, 'open')
         if state['tab'] and 'view' not in state:
             problems.append(f'{name}: the tab shows no view')
         if 'modes' in state:
@@ -93,6 +108,7 @@ class ScreenWalk:
             if state['view'] == 'tree' and state['records']:
                 self.js('__walk.first_form()')
                 state = self.settle(problems, f'{name} (form)', 'form')
+                self.shoot(menu, 'form')
             if state.get('modified'):
                 problems.append(f'{name}: the {state["view"]} is modified '
                     'as soon as it is opened')
@@ -101,6 +117,10 @@ class ScreenWalk:
         elif state['wizards'] and not state['wizard_shown'] \
                 and not state['reports'] and not state['tab']:
             problems.append(f'{name}: the wizard did not open')
+        elif self.shot_ids.get(menu['id'], ('',))[0] == 'run':
+            self.js('__walk.run_wizard()')
+            self.settle(problems, f'{name} (run)', 'tab')
+            self.shoot(menu, 'run')
         elif not (state['tab'] or state['wizards'] or state['reports']):
             problems.append(f'{name}: nothing opened')
         problems.extend(f'{name}: {p}'

@@ -10,10 +10,17 @@ any visible text that is an untranslated English string of the modules.
 
 Runs on SQLite only (tests/browser, see tools/run_tests.py): the screens
 are the same on PostgreSQL and the walk is the slowest suite.
+
+WALK_DB=<name> walks an existing database instead of a small demo built
+for the test (`make walk-demo`: the one `make demo` serves, with a year of
+history), kept as it is; WALK_URL=<http://127.0.0.1:port> walks it on a
+server already serving it (otherwise one is started for the walk).
 """
+import os
 import pathlib
 import re
 import sys
+import time
 import unittest
 
 from selenium.webdriver.common.by import By
@@ -27,6 +34,7 @@ from browser import chromium  # noqa: E402
 from demo_factory import database, serve  # noqa: E402
 from demo_factory.names import USERS  # noqa: E402
 from screen_walk import ScreenWalk  # noqa: E402
+from shots import shots_of  # noqa: E402
 from support import (  # noqa: E402
     backend_uri, build_demo, free_port, inspect_demo, unique_name)
 
@@ -53,25 +61,29 @@ class EveryScreenTestCase(unittest.TestCase):
     def setUpClass(cls):
         # class clean-ups also run when the set-up fails half way: no
         # server, browser or database is left behind
-        cls.db = unique_name('screens')
-        cls.addClassCleanup(database.drop, cls.db, backend_uri())
-        build_demo(cls.db, 20, 30)
-        cls.server, cls.url = serve.start(cls.db, free_port(), backend_uri(),
-            quiet=True)
-        cls.addClassCleanup(cls.server.wait)
-        cls.addClassCleanup(cls.server.terminate)
+        cls.db = os.environ.get('WALK_DB')
+        if not cls.db:
+            cls.db = unique_name('screens')
+            cls.addClassCleanup(database.drop, cls.db, backend_uri())
+            build_demo(cls.db, 20, 30)
+        cls.url = os.environ.get('WALK_URL', '').rstrip('/')
+        if not cls.url:
+            cls.server, cls.url = serve.start(cls.db, free_port(),
+                backend_uri(), quiet=True)
+            cls.addClassCleanup(cls.server.wait)
+            cls.addClassCleanup(cls.server.terminate)
         cls.driver = chromium()
         cls.addClassCleanup(cls.driver.quit)
         cls.wait = WebDriverWait(cls.driver, 120)
-        cls.roots, cls.untranslated = cls.read_database()
+        cls.roots, cls.menu_ids, cls.untranslated = cls.read_database()
 
     @classmethod
     def read_database(cls):
-        """The area to walk (the core menus our menu entries hang under) and
-        the English strings that have no zh_CN translation, of any module:
+        """The area to walk (the core menus our menu entries hang under), the
+        ids of our menu entries by XML id and the English strings that have no zh_CN translation, of any module:
         shown as they are to a zh_CN user, they are untranslated"""
         found = inspect_demo(cls.db, '--screens')
-        return set(found['roots']), frozenset(s for s in found['untranslated']
+        return set(found['roots']), found['menus'], frozenset(s for s in found['untranslated']
             if ENGLISH.match(s))
 
     @classmethod
@@ -101,15 +113,23 @@ class EveryScreenTestCase(unittest.TestCase):
         self.login(login, password)
         self.addCleanup(self.logout)
         walk = ScreenWalk(self.driver,
-            self.untranslated if lang == 'zh_CN' else frozenset())
+            self.untranslated if lang == 'zh_CN' else frozenset(),
+            {self.menu_ids[x]: shot for x, shot in shots_of(login).items()})
         walk.install()
         menus = walk.menus(self.roots)
         self.assertTrue(menus, f'{login} sees no menu entry of our area')
         problems = []
+        start = time.monotonic()
         for menu in menus:
             problems.extend(walk.walk(menu))
+        # the figures of the walk, for the reports of a run
+        print(f'\n{login} ({lang}): {len(menus)} entries in '
+            f'{time.monotonic() - start:.0f} s', file=sys.stderr)
         self.assertEqual(problems, [],
             f'{login}: {len(problems)} problems on {len(menus)} entries')
+        # a picture of the docs no longer taken would go stale unseen
+        self.assertEqual(sorted(walk.saved),
+            sorted(name for _, name in shots_of(login).values()))
 
 
 def _role_test(login, password, lang):

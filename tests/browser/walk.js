@@ -37,6 +37,9 @@
                 // a wizard takes a cancel only once it waits for the user
                 walk.wizards.some((w) => w.screen && !w.__processing) ||
                 walk.reports.length || walk.problems.length;
+        } else if (step == 'tab') {
+            shown = Sao.Tab.tabs.length > walk.first_tab &&
+                tab.screen && tab.screen.current_view;
         } else if (step == 'form') {
             shown = tab.screen.current_view.view_type == 'form';
         } else {
@@ -84,8 +87,10 @@
         walk.reports = [];
         walk.texts = new Set();
         walk.first_tab = Sao.Tab.tabs.length;
+        // as sao's menu does: without ids, or the tab is named after the
+        // action with the menu path as a suffix in brackets
         Sao.Action.exec_keyword('tree_open', {
-            'model': 'ir.ui.menu', 'id': id, 'ids': [id]});
+            'model': 'ir.ui.menu', 'id': id}, null, false);
     };
 
     walk.tab = function() {
@@ -168,6 +173,41 @@
             }
         }
         return Array.from(walk.texts);
+    };
+
+    // charts drawn at once: the pictures of the docs show them drawn
+    bb.defaults({'transition': {'duration': 0}});
+    // every chart of the tab drawn (billboard draws once its data is read)
+    walk.charts_drawn = function() {
+        return Array.from(document.querySelectorAll('#tabcontent .graph'))
+            .filter((g) => g.offsetParent !== null)
+            .every((g) => g.querySelector('svg .bb-chart'));
+    };
+
+    // the top of the screen for a picture: a board's search field takes
+    // the focus and scrolls the board to it
+    walk.to_top = function() {
+        if (document.activeElement) {
+            document.activeElement.blur();
+        }
+        const root = document.getElementById('tabcontent');
+        const all = [...root.querySelectorAll('*')];
+        for (let el = root; el; el = el.parentElement) {
+            all.push(el);
+        }
+        for (const el of all) {
+            if (el.scrollTop) {
+                el.scrollTop = 0;
+            }
+        }
+    };
+
+    // the default button of the wizard shown (for a picture of its report)
+    walk.run_wizard = function() {
+        const wizard = walk.wizards.find((w) => w.screen);
+        const button = Object.values(wizard.states).find(
+            (s) => s.attributes.default);
+        wizard.response(button.attributes);
     };
 
     // back to an empty client: wizards cancelled, tabs closed unsaved

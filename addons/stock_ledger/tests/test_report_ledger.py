@@ -134,6 +134,59 @@ def setup_history():
         return ids
 
 
+# Receipts at prices that do not divide evenly, issued one by one at their
+# average (1.0067): the three issues are worth 3.03 rounded, 0.01 more
+# than the 3.02 received. (date, from, to, quantity, cost); from/to are
+# keys of setup_history() or the codes of core's locations.
+UNEVEN = [
+    (D(2025, 1, 10), 'SUP', 'b1', 1, '1.00'),
+    (D(2025, 1, 11), 'SUP', 'b1', 2, '1.01'),
+    (D(2025, 2, 1), 'b1', 'CUS', 1, '1.0067'),
+    (D(2025, 2, 2), 'b1', 'CUS', 1, '1.0067'),
+    (D(2025, 2, 3), 'b1', 'CUS', 1, '1.0067'),
+    (D(2025, 7, 1), 'SUP', 'b1', 5, '2.00'),
+    ]
+
+
+def add_product(data, code, history, unit='Unit'):
+    """A product of the company of setup_history() with its own done moves
+    ((date, from, to, quantity, cost) as UNEVEN; a move between two bins
+    carries no cost, as a transfer); returns the product"""
+    pool = Pool()
+    Location = pool.get('stock.location')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    Move = pool.get('stock.move')
+    company = pool.get('company.company')(data['company'])
+    with set_company(company):
+        unit, = Uom.search([('name', '=', unit)])
+        template, = Template.create([{'name': f'Part {code}', 'code': code,
+                    'type': 'goods', 'default_uom': unit.id,
+                    'products': [('create', [{}])]}])
+        product, = template.products
+
+        def location(key):
+            if key in data:
+                return Location(data[key])
+            found, = Location.search([('code', '=', key)])
+            return found
+        values = []
+        for date, from_, to, quantity, cost in history:
+            value = {'product': product.id, 'unit': unit.id,
+                'quantity': quantity, 'from_location': location(from_).id,
+                'to_location': location(to).id, 'planned_date': date,
+                'effective_date': date, 'company': company.id}
+            if cost is not None:
+                value.update(cost_price=Decimal(cost),
+                    unit_price=Decimal(cost),
+                    currency=company.currency.id)
+            values.append(value)
+        moves = Move.create(values)
+        with Transaction().set_context(_skip_warnings=True):
+            Move.do(moves)
+    return product
+
+
 def run_wizard(name, state, values):
     "Execute the wizard up to the state, return its answer"
     Wizard = Pool().get(name, type='wizard')
@@ -303,40 +356,8 @@ class ReportLedgerTestCase(DBTestCase):
         (3.02), issued one by one at the average 1.0067 (1.01 each once
         rounded, 3.03): the issue that empties the stock takes what is
         left (1.00), and a later period opens at 0 / 0.00, not −0.01"""
-        pool = Pool()
-        Location = pool.get('stock.location')
-        Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
-        Move = pool.get('stock.move')
         data = setup_history()
-        company = pool.get('company.company')(data['company'])
-        with set_company(company):
-            supplier, = Location.search([('code', '=', 'SUP')])
-            customer, = Location.search([('code', '=', 'CUS')])
-            b1 = Location(data['b1'])
-            unit, = Uom.search([('name', '=', 'Unit')])
-            template, = Template.create([{'name': 'Part C', 'code': 'C',
-                        'type': 'goods', 'default_uom': unit.id,
-                        'products': [('create', [{}])]}])
-            c, = template.products
-            values = []
-            for date, from_, to, quantity, cost in [
-                    (D(2025, 1, 10), supplier, b1, 1, '1.00'),
-                    (D(2025, 1, 11), supplier, b1, 2, '1.01'),
-                    (D(2025, 2, 1), b1, customer, 1, '1.0067'),
-                    (D(2025, 2, 2), b1, customer, 1, '1.0067'),
-                    (D(2025, 2, 3), b1, customer, 1, '1.0067'),
-                    (D(2025, 7, 1), supplier, b1, 5, '2.00')]:
-                values.append({'product': c.id, 'unit': unit.id,
-                        'quantity': quantity, 'from_location': from_.id,
-                        'to_location': to.id, 'planned_date': date,
-                        'effective_date': date, 'company': company.id,
-                        'cost_price': Decimal(cost),
-                        'unit_price': Decimal(cost),
-                        'currency': company.currency.id})
-            moves = Move.create(values)
-            with Transaction().set_context(_skip_warnings=True):
-                Move.do(moves)
+        c = add_product(data, 'C', UNEVEN)
         later = year_context(data, product=c.id)
         later['ledger_from_date'] = D(2025, 6, 1)
         self.assertEqual(self.summary(later)['C'], (0, Decimal('0.00'),

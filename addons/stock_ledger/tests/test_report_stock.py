@@ -12,12 +12,15 @@ from trytond.modules.factory_stock_ext.tests.db_test_case import (
 from trytond.transaction import Transaction
 
 from ..exceptions import LedgerReportError
-from .test_report_ledger import read_workbook, run_wizard, setup_history
+from ..report_stock import GROUPINGS
+from .test_report_ledger import (
+    UNEVEN, add_product, read_workbook, run_wizard, setup_history,
+    year_context)
 
 D = dt.date
 WH = '[WH] Warehouse'
 SESSION = 4242
-LOCATIONS = ['warehouse', 'warehouse2', 'b1', 'b2']
+LOCATIONS = ['warehouse', 'warehouse2', 'b1', 'b2', 'storage2']
 
 
 def name(data, record, keys):
@@ -125,6 +128,61 @@ class ReportStockTestCase(DBTestCase):
                 ('[A] Part A', 'Unit', WH, '[Z2] Zone 2', 45, 530),
                 ('[B] Part B', 'Unit', WH, '[Z1] Zone 1', 8, 40),
                 ])
+
+    @with_transaction()
+    def test_stock_zero_quantity_zero_value(self):
+        """Issue 18: a bin, a warehouse or a company at 0 is worth 0 at every
+        grouping: the flow that empties it takes what is left of its value
+        (the ledger's rule), so no 0 / −0.01 line, and a later receipt is
+        worth what it cost (10.00, not 9.99)"""
+        data = setup_history()
+        add_product(data, 'C', UNEVEN)
+        for grouping in GROUPINGS:
+            with self.subTest(grouping=grouping):
+                self.assertEqual(self.lines(data, grouping, 'C',
+                        D(2025, 3, 1)), [])
+                self.assertEqual([l[-2:] for l in self.lines(data, grouping,
+                            'C', D(2025, 7, 31))], [(5, Decimal('10.00'))])
+
+    @with_transaction()
+    def test_stock_bin_emptied_by_transfer(self):
+        """A bin emptied by a transfer is worth 0; the warehouse line is the
+        ledger's closing (3.02, what was received); the bin that received
+        the transfer holds it at the move's value (3 × the last cost 1.01)"""
+        data = setup_history()
+        d = add_product(data, 'D', UNEVEN[:2] + [
+                (D(2025, 2, 1), 'b1', 'b2', 3, None)])
+        date = D(2025, 3, 1)
+        self.assertEqual(self.lines(data, 'location', 'D', date), [
+                ('D', 'warehouse', 'z2', 'b2', None, 3, Decimal('3.03'))])
+        self.assertEqual(self.lines(data, 'warehouse', 'D', date), [
+                ('D', 'warehouse', None, None, None, 3, Decimal('3.02'))])
+        Movement = Pool().get('stock.ledger.movement')
+        context = year_context(data, product=d.id)
+        context['ledger_to_date'] = date
+        with Transaction().set_context(context):
+            movement, = Movement.search([])
+        self.assertEqual(movement.closing_value, Decimal('3.02'))
+
+    @with_transaction()
+    def test_zero_quantity_float_residue(self):
+        """0.1 + 0.2 − 0.3 kg is not exactly 0 in floating point: neither
+        the stock at a date nor the ageing shows a line for it"""
+        data = setup_history()
+        add_product(data, 'E', [
+                (D(2025, 1, 10), 'SUP', 'b1', 0.1, '1.00'),
+                (D(2025, 1, 11), 'SUP', 'b1', 0.2, '1.10'),
+                (D(2025, 2, 1), 'b1', 'CUS', 0.3, '1.09')], unit='Kilogram')
+        for grouping in GROUPINGS:
+            with self.subTest(grouping=grouping):
+                self.assertEqual(self.lines(data, grouping, 'E',
+                        D(2025, 3, 1)), [])
+        self.assertEqual([a for a in self.ageing(data) if a[0] == 'E'], [])
+
+    def lines(self, data, grouping, code, date):
+        "The stock lines of one product, in every warehouse"
+        return [l for l in self.stock(data, grouping, warehouse=False,
+                date=date) if l[0] == code]
 
     def ageing(self, data, limits=None, warehouse=True):
         Ageing = Pool().get('stock.ledger.ageing')

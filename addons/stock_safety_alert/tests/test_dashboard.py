@@ -35,6 +35,26 @@ class DashboardTestCase(DBTestCase):
             f"Overstock - {alert.product.rec_name} - {fx.wh.rec_name}")
 
     @with_transaction()
+    def test_alerts_counted_per_type_and_zone(self):
+        """The board's charts by type and zone read one row per type and
+        zone (in words), resolved alerts left out"""
+        pool = Pool()
+        Count = pool.get('stock.safety.alert_count')
+        fx = Fixture.build()
+        products = [fx.product(n) for n in ["A", "B", "C"]]
+        self.alert(fx, products[0], 1)
+        self.alert(fx, products[1], 1)
+        self.alert(fx, products[2], 1, state='resolved')
+        self.alert(fx, products[0], 1, type_='dead')
+        with Transaction().set_context(company=fx.company.id):
+            rows = Count.search([])
+            self.assertEqual(sorted((r.type_name, r.zone, r.counter)
+                    for r in rows), [("Dead Stock", None, 1),
+                    ("Overstock", None, 2)])
+        with Transaction().set_context(company=-1):
+            self.assertEqual(Count.search([]), [])
+
+    @with_transaction()
     def test_overstock_top_products_and_the_rest_summed(self):
         pool = Pool()
         Value = pool.get('stock.safety.overstock_value')
