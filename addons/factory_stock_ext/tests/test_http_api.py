@@ -9,7 +9,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
-from .tools_qc_scan import factory, shipment_in, user_in
+from .tools_qc_scan import factory, scan_keys, shipment_in, user_in
 
 
 def load_zh_cn(*modules):
@@ -43,19 +43,13 @@ class HTTPAPITestCase(RouteTestCase):
 
     @classmethod
     def setUpDatabase(cls):
-        pool = Pool()
-        Application = pool.get('res.user.application')
         with contextlib.ExitStack() as stack:
             f = factory(stack, qc=False)
             cls.f = f
             users = {name: user_in(['factory_stock_ext.group_factory_clerk'],
                     name, f.company) for name in ['clerk', 'other', 'gone']}
             cls.keys = {}
-            for name, user in users.items():
-                application, = Application.create([{'user': user.id,
-                            'application': 'factory_scan',
-                            'state': 'validated'}])
-                cls.keys[name] = application.key
+            cls.keys.update(scan_keys(users))
             cls.users = {n: u.id for n, u in users.items()}
 
     def setUp(self):

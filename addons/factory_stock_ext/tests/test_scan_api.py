@@ -7,7 +7,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
-from .tools_qc_scan import factory, shipment_in, user_in
+from .tools_qc_scan import factory, scan_keys, shipment_in, user_in
 
 
 class ScanAPITestCase(RouteTestCase):
@@ -17,8 +17,6 @@ class ScanAPITestCase(RouteTestCase):
 
     @classmethod
     def setUpDatabase(cls):
-        pool = Pool()
-        Application = pool.get('res.user.application')
         with contextlib.ExitStack() as stack:
             f = factory(stack, qc=False)
             cls.f = f
@@ -29,11 +27,7 @@ class ScanAPITestCase(RouteTestCase):
                     ['factory_stock_ext.group_factory_supervisor'],
                     'boss', f.company),
                 }
-            for name, user in users.items():
-                application, = Application.create([{'user': user.id,
-                            'application': 'factory_scan',
-                            'state': 'validated'}])
-                cls.keys[name] = application.key
+            cls.keys.update(scan_keys(users))
             cls.users = {n: u.id for n, u in users.items()}
 
     def headers(self, who='clerk'):

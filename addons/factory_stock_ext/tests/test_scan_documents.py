@@ -6,11 +6,10 @@ from http import HTTPStatus
 from types import SimpleNamespace
 
 from trytond.modules.company.tests import create_company, set_company
-from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
-from .tools_qc_scan import factory, shipment_in, user_in
+from .tools_qc_scan import factory, scan_keys, shipment_in, user_in
 
 
 class ScanDocumentsTestCase(RouteTestCase):
@@ -20,8 +19,6 @@ class ScanDocumentsTestCase(RouteTestCase):
 
     @classmethod
     def setUpDatabase(cls):
-        pool = Pool()
-        Application = pool.get('res.user.application')
         with contextlib.ExitStack() as stack:
             f = factory(stack, qc=False)
             cls.shipment = str(shipment_in(f, [(f.steel, 10, None),
@@ -33,11 +30,7 @@ class ScanDocumentsTestCase(RouteTestCase):
                     ['factory_stock_ext.group_factory_counter'],
                     'counter', f.company),
                 }
-            for name, user in users.items():
-                application, = Application.create([{'user': user.id,
-                            'application': 'factory_scan',
-                            'state': 'validated'}])
-                cls.keys[name] = application.key
+            cls.keys.update(scan_keys(users))
             cls.f = SimpleNamespace(steel=f.steel.id, bolt=f.bolt.id)
         # A receipt of another company is not the clerk's to see
         other = create_company(name='Other Company')

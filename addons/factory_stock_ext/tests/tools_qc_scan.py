@@ -35,6 +35,15 @@ def user_in(xml_ids, login, company):
     return user
 
 
+
+def scan_keys(users):
+    "{name: key} of a validated factory_scan key made for each user"
+    Application = Pool().get('res.user.application')
+    applications = Application.create([{'user': user.id,
+                'application': 'factory_scan', 'state': 'validated'}
+            for user in users.values()])
+    return {name: a.key for name, a in zip(users, applications)}
+
 def factory(stack, qc=True, scan=False, tolerance=None):
     "Company, a warehouse with QC/rejected locations and bins, 3 products"
     pool = Pool()
