@@ -206,8 +206,8 @@ def _token(request):
 
 
 def authenticate(request, application):
-    """The user id of a validated key of the application whose user is
-    active; 401 otherwise, 429 after too many failures"""
+    """(user id, user stamp) of a validated key of the application whose
+    user is active; 401 otherwise, 429 after too many failures"""
     UserApplication = Pool().get('res.user.application')
     address = request.remote_addr or ''
     token = _token(request)
@@ -215,7 +215,7 @@ def authenticate(request, application):
     if wait:
         refuse('too_many_requests', seconds=wait,
             headers={'Retry-After': str(wait)})
-    record = UserApplication.check(token, application) if token else None
+    record = UserApplication.key_user(token, application) if token else None
     if not record:
         wait = failed_keys.failed(address, token)
         if wait:
@@ -223,23 +223,20 @@ def authenticate(request, application):
                 headers={'Retry-After': str(wait)})
         refuse('unauthorized', headers={'WWW-Authenticate': 'Bearer'})
     failed_keys.succeeded(address, token)
-    return record.user.id
+    return record.user, record.user_stamp
 
 
 _preferences = {}  # (database, user): (expires, context)
 _preferences_lock = threading.Lock()
 
 
-def preferences(pool, user):
+def preferences(pool, user, user_stamp):
     """The context of the user's preferences (company, language, …) as a
     client gets it at login, kept PREFERENCES_SECONDS in this process (or
-    until the user record is written): computing it costs more than a
-    whole scan, and a device calls many times a minute"""
-    table = pool.get('res.user').__table__()
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*table.select(table.write_date, table.create_date,
-            where=table.id == user))
-    key = (pool.database_name, user, cursor.fetchone())
+    until the user record is written: user_stamp from authenticate):
+    computing it costs more than a whole scan, and a device calls many
+    times a minute"""
+    key = (pool.database_name, user, user_stamp)
     now = time.monotonic()
     with _preferences_lock:
         expires, context = _preferences.get(key, (0, None))
@@ -367,8 +364,8 @@ def route(path, methods, application=None, readonly=None,
             language = explicit_language(request)
             with transaction.set_context(language=language or
                     transaction.language):
-                user = authenticate(request, application)
-            context = preferences(pool, user)
+                user, user_stamp = authenticate(request, application)
+            context = preferences(pool, user, user_stamp)
             if language:
                 context['language'] = language
             with transaction.set_user(user), \

@@ -1,7 +1,14 @@
 # This file is part of factory_stock_ext.  Handheld scanners authenticate
 # with a Tryton user application key of this name.
+from collections import namedtuple
+
+from sql import Literal
+
 from trytond.model import fields
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+KeyUser = namedtuple('KeyUser', ['id', 'user', 'user_stamp'])
 
 
 class UserApplication(metaclass=PoolMeta):
@@ -18,14 +25,31 @@ class UserApplication(metaclass=PoolMeta):
 
     @classmethod
     def check(cls, key, application):
-        # Core looks at the key and its state only: the key of a user who
-        # was deactivated must stop working too, on every route (same
-        # search as core with the user's state, in one query)
-        records = cls.search([
-                ('key', '=', key),
-                ('application', '=', application),
-                ('state', '=', 'validated'),
-                ('user.active', '=', True),
-                ], limit=1)
-        if records:
-            return records[0]
+        row = cls.key_user(key, application)
+        if row:
+            return cls(row.id)
+
+    @classmethod
+    def key_user(cls, key, application):
+        """(id, user, user_stamp) of the validated key of the application,
+        None when there is none or its user is inactive.
+
+        Core looks at the key and its state only: the key of a user who was
+        deactivated must stop working too, on every route.  One read, as
+        every scan authenticates: user_stamp (the user's write and create
+        dates) tells caches of the user's preferences that they changed."""
+        pool = Pool()
+        User = pool.get('res.user')
+        table, user = cls.__table__(), User.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.join(user,
+                condition=table.user == user.id).select(
+                table.id, table.user, user.write_date, user.create_date,
+                where=(table.key == key)
+                & (table.application == application)
+                & (table.state == 'validated')
+                & (user.active == Literal(True)),
+                limit=1))
+        row = cursor.fetchone()
+        if row:
+            return KeyUser(row[0], row[1], tuple(row[2:]))
