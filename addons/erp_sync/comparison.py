@@ -72,16 +72,14 @@ class Comparison(ModelSQL, ModelView):
         Location = pool.get('stock.location')
         Mapping = pool.get('erp.sync.mapping')
         Product = pool.get('product.product')
-        Date = pool.get('ir.date')
+        Figures = pool.get('stock.figures')
         warehouses = list(endpoint.warehouses) or Location.search(
             [('type', '=', 'warehouse')])
         warehouse_ids = {w.id for w in warehouses}
-        with Transaction().set_context(company=endpoint.company.id):
-            today = Date.today()
-        with Transaction().set_context(
-                company=endpoint.company.id, stock_date_end=today):
-            ours = Product.products_by_location(
-                list(warehouse_ids), with_childs=True)
+        # On hand by the one rule of what counts (stock.figures)
+        ours = {(w, product): quantity for w in warehouse_ids
+            for (product,), quantity in Figures.on_hand(
+                endpoint.company, scope=w).items()}
         theirs, unknown = cls._theirs(endpoint, warehouse_ids)
         keys = {k for k, q in ours.items() if abs(q) > EPSILON} | set(theirs)
         products = Product.browse({p for _, p in keys})

@@ -10,7 +10,7 @@ from sql.conditionals import Case, Coalesce
 from sql.functions import Abs, Round
 
 from trytond.model import ModelView, fields
-from trytond.modules.factory_stock_ext import excel
+from trytond.modules.factory_stock_ext import excel, figures
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -108,17 +108,13 @@ def numeric(expression):
 
 
 def inside(location, warehouse=None):
-    """SQL condition: the location holds stock of the warehouse (or of any
-    warehouse of the company when none is given).
-
-    Only storage locations count: a production or lost and found location
-    below a warehouse is out of its stock.
+    """SQL condition: the location holds stock of the warehouse (a
+    stock_location table; any warehouse of the company when None), by the
+    one rule of stock.figures: only storage locations count, a production
+    or lost and found location below a warehouse is out of its stock.
     """
-    condition = location.type == 'storage'
-    if warehouse is not None:
-        condition &= ((location.left >= warehouse.left)
-            & (location.right <= warehouse.right))
-    return condition
+    return figures.counted(location, None if warehouse is None
+        else (warehouse.left, warehouse.right))
 
 
 def moves_up_to(move, company, date):
