@@ -38,30 +38,34 @@ def counted(location, bounds=None):
 
 
 class StockFigures(Model):
-    "Stock Figures"
     __name__ = 'stock.figures'
+    __string__ = "Stock Figures"
 
     @classmethod
-    def locations(cls, scope=None):
-        "Ids of the counted locations of the scope (a warehouse, a location)"
+    def locations(cls, scope=None, among=None):
+        """Ids of the counted locations of the scope (a warehouse, a
+        location), only those among the given ids when among is not None"""
         Location = Pool().get('stock.location')
         location = Location.__table__()
         where = counted(location, cls._bounds(scope))
+        if among is not None:
+            where &= location.id.in_(list(among) or [-1])
         cursor = Transaction().connection.cursor()
         cursor.execute(*location.select(location.id, where=where))
         return [i for i, in cursor]
 
     @classmethod
     def on_hand(cls, company, date=None, scope=None, products=None,
-            grouping=('product',), per_location=False):
+            grouping=('product',), per_location=False, locations=None):
         """{key: quantity} on hand at the end of date (today when None) in
-        the scope; key is (product[, lot]), prefixed with the location when
+        the scope, or in the given locations (ids; each without its
+        children); key is (product[, lot]), prefixed with the location when
         per_location.  Zero balances are left out."""
         pool = Pool()
         Move = pool.get('stock.move')
         Date = pool.get('ir.date')
         cls._check_grouping(grouping)
-        location_ids = cls.locations(scope)
+        location_ids = cls.locations(scope, among=locations)
         if not location_ids:
             return {}
         with Transaction().set_context(company=int(company)):

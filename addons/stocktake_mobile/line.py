@@ -98,20 +98,19 @@ class TaskLine(ModelSQL, ModelView):
     def snapshot_books(cls, lines):
         "{line id: book quantity at the moment the line was counted}"
         pool = Pool()
-        Product = pool.get('product.product')
+        Figures = pool.get('stock.figures')
         Move = pool.get('stock.move')
         Date = pool.get('ir.date')
         if not lines:
             return {}
         locations = sorted({l.location.id for l in lines})
         products = sorted({l.product.id for l in lines})
-        with Transaction().set_context(company=lines[0].task.company.id):
+        company = lines[0].task.company
+        with Transaction().set_context(company=company.id):
             today = Date.today()
-        with Transaction().set_context(
-                company=lines[0].task.company.id, stock_date_end=today):
-            books = Product.products_by_location(locations,
-                with_childs=False, grouping=('product', 'lot'),
-                grouping_filter=(products,))
+        books = Figures.on_hand(company, today, products=products,
+            grouping=('product', 'lot'), per_location=True,
+            locations=locations)
         # Undo the moves done after each count, by the time they were done
         # (not write_date: a price written later on a move done before the
         # count would move it after).  Moves done before done_at was

@@ -129,17 +129,15 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
 
     def _stock_items(self, date):
         "{(location, product, lot): quantity} of goods in storage bins"
-        pool = Pool()
-        Product = pool.get('product.product')
+        Figures = Pool().get('stock.figures')
         location_ids = self._location_ids()
         if not location_ids:
             return {}
-        with Transaction().set_context(
-                company=self.company.id, stock_date_end=date):
-            pbl = Product.products_by_location(
-                location_ids, with_childs=False, grouping=('product', 'lot'))
+        stock = Figures.on_hand(self.company, date,
+            grouping=('product', 'lot'), per_location=True,
+            locations=location_ids)
         goods = _goods_product_ids()
-        return {k: q for k, q in pbl.items() if q and k[1] in goods}
+        return {k: q for k, q in stock.items() if k[1] in goods}
 
     def _generate(self, date):
         pool = Pool()

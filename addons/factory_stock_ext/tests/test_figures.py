@@ -151,6 +151,18 @@ class FiguresTestCase(DBTestCase):
             self.assertEqual(Figures.flows(f.company, day(first), day(last),
                     scope=scope, products=ids, grouping=grouping,
                     per_location=per_location), flows)
+            # Given locations, each on its own; those outside are ignored
+            listed = {}
+            for product, lot, from_, to, quantity, when, done in moves:
+                for place, sign in [(to, 1), (from_, -1)]:
+                    if done and when <= date and place in {'bin1', 'qc'}:
+                        k = (places[place].id, product, lot)
+                        listed[k] = listed.get(k, 0) + sign * quantity
+            self.assertEqual(Figures.on_hand(f.company, date, products=ids,
+                    grouping=('product', 'lot'), per_location=True,
+                    locations=[places[p].id
+                        for p in ['bin1', 'qc', 'supplier']]),
+                {k: q for k, q in listed.items() if q})
 
         run()
         # The strategy closed periods, or the caches were not tested
