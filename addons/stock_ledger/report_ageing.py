@@ -14,6 +14,8 @@ from sql.functions import Round
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.factory_stock_ext.figures_value import (
+    VALUE_DIGITS, ZERO_QUANTITY, move_value, moves_up_to, numeric, signed)
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
@@ -21,8 +23,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import LedgerReportError
 from .report_common import (
-    VALUE_DIGITS, ZERO_QUANTITY, company_date, inside, move_value, moves_up_to, numeric,
-    signed, strings, workbook)
+    company_date, inside, strings, workbook)
 
 LIMITS = [30, 90, 180, 365]
 BUCKETS = len(LIMITS) + 1

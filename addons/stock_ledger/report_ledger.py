@@ -15,6 +15,8 @@ from sql.functions import Round
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.factory_stock_ext.figures_value import (
+    VALUE_DIGITS, move_value, moves_up_to, settle, signed)
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
@@ -22,8 +24,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import LedgerReportError
 from .report_common import (
-    VALUE_DIGITS, company_date, inside, move_value, moves_up_to, settle,
-    signed, strings, workbook)
+    company_date, inside, strings, workbook)
 
 CONTEXT_KEYS = ['company', 'ledger_from_date', 'ledger_to_date',
     'ledger_warehouse', 'ledger_product']
@@ -46,7 +47,7 @@ def border_moves():
     """Query of the moves up to the end of the period crossing the border,
     with incoming (1/0), quantity (default unit) and value; the issue that
     empties the stock of a product takes what is left of its value
-    (report_common.settle)"""
+    (figures_value.settle)"""
     return settle(_raw_border_moves(), ['id', 'product', 'date', 'lot',
             'from_location', 'to_location', 'incoming', 'quantity', 'value'],
         ['product'])

@@ -14,6 +14,8 @@ from sql.functions import CurrentTimestamp, Round
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.factory_stock_ext.figures_value import (
+    VALUE_DIGITS, is_zero, move_value, moves_up_to, settle, signed)
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.tools import grouped_slice
@@ -21,8 +23,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .report_common import (
-    VALUE_DIGITS, company_date, inside, is_zero, move_value, moves_up_to,
-    settle, signed, strings, workbook)
+    company_date, inside, strings, workbook)
 
 # Keys kept by each grouping, from the coarsest to the finest
 GROUPINGS = {
@@ -148,7 +149,7 @@ class StockDate(ModelSQL, ModelView):
     def _bin_lines(cls, session, company, date, grouping, warehouse):
         """INSERT of the lines per product, bin and lot of the session,
         the flow that empties a holding of the grouping taking what is left
-        of its value (report_common.settle)"""
+        of its value (figures_value.settle)"""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
