@@ -166,9 +166,13 @@ def generate(options):
             actors.call('admin', features.write_down, options.end_date,
                 Decimal('1250.00'))
             actors.call('admin', features.reconcile, options.end_date)
+    with on_day(options.end_date, 23):
+        closed = actors.call('admin', features.close_stock_periods,
+            options.start_date, options.end_date)
     actors.call('cron', finish_setup)
     return _counts(started, sink, factory, actors,
-        live_purchases=live.purchases, count_tasks=counting.tasks)
+        live_purchases=live.purchases, count_tasks=counting.tasks,
+        stock_periods=len(closed))
 
 
 def _counts(started, sink, factory, actors, **extra):

@@ -7,6 +7,8 @@ day the nightly jobs compute ABC classes, safety stock, order points, alerts
 and the purchase requests they raise. Everything goes through the addons'
 own models and scheduled-task methods.
 """
+import datetime as dt
+
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -143,6 +145,47 @@ def nightly():
     Usage.rebuild()
     Balance.rebuild()
     pool.get('stock.safety.nightly').run()
+
+
+def close_stock_periods(start_date, end_date, open_months=2):
+    """The month-end routine: core's stock periods closed for every month of
+    the history but the last open_months (late receipts, counts and cost
+    revisions still land there), and none that core refuses (see below).
+    Stock figures (stock.figures) then start from the closed period's
+    caches instead of summing the whole history; returns the dates closed"""
+    pool = Pool()
+    Period = pool.get('stock.period')
+    Move = pool.get('stock.move')
+    company = Transaction().context['company']
+    month = end_date.replace(day=1)
+    for _ in range(open_months - 1):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    last = month - dt.timedelta(days=1)
+    # core refuses to close a period on or after an assigned move's date,
+    # and (stock_lot_sled) after a move of a lot whose shelf life has not
+    # ended yet
+    assigned = Move.search([('company', '=', company),
+            ('state', '=', 'assigned')])
+    fresh = [('company', '=', company),
+        ('lot.shelf_life_expiration_date', '>=', end_date)]
+    dates = [m.effective_date or m.planned_date for m in assigned]
+    for name in ['effective_date', 'planned_date']:
+        dates += [getattr(m, name) for m in Move.search(
+                fresh + [(name, '!=', None)],
+                order=[(name, 'ASC')], limit=1)]
+    waiting = min(filter(None, dates), default=None)
+    dates, day = [], start_date
+    while True:
+        # the last day of day's month
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) \
+            - dt.timedelta(days=1)
+        if day > last or (waiting and day >= waiting):
+            break
+        dates.append(day)
+        day += dt.timedelta(days=1)
+    periods = Period.create([{'company': company, 'date': d} for d in dates])
+    Period.close(periods)
+    return dates
 
 
 def purchase_requests(warehouse_ids):

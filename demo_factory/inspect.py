@@ -134,7 +134,39 @@ def _alive(pool, company):
                 'kinds': sorted({d.kind for d in r.differences})}
             for r in Reconcile.search([], order=[('date', 'ASC')])],
         'opening_example_problems': opening_example.import_check(company),
+        'stock_periods_closed': pool.get('stock.period').search_count(
+            [('state', '=', 'closed')]),
+        'figures_differences': _figures_differences(pool, company),
         }
+
+
+def _figures_differences(pool, company):
+    """Bins, products and lots whose on hand today by stock.figures (from
+    the closed periods' caches) differs from a plain sum of the done moves"""
+    from sql.aggregate import Sum
+    from trytond.transaction import Transaction
+    Figures = pool.get('stock.figures')
+    Move = pool.get('stock.move')
+    figures = Figures.on_hand(company, grouping=('product', 'lot'),
+        per_location=True)
+    counted = set(Figures.locations())
+    move = Move.__table__()
+    cursor = Transaction().connection.cursor()
+    plain = {}
+    for side, sign in [(move.to_location, 1), (move.from_location, -1)]:
+        cursor.execute(*move.select(side, move.product, move.lot,
+                Sum(move.internal_quantity),
+                where=(move.state == 'done')
+                & (move.company == int(company)),
+                group_by=[side, move.product, move.lot]))
+        for location, product, lot, quantity in cursor:
+            if location in counted:
+                key = (location, product, lot)
+                plain[key] = plain.get(key, 0) + sign * quantity
+    plain = {k: round(q, 6) for k, q in plain.items() if round(q, 6)}
+    figures = {k: round(q, 6) for k, q in figures.items() if round(q, 6)}
+    return sorted(str(k) for k in set(plain) | set(figures)
+        if plain.get(k) != figures.get(k))
 
 
 def screens(db):

@@ -60,6 +60,14 @@ class DemoFactoryTestCase(unittest.TestCase):
                 'live_purchases']:
             self.assertGreater(counts.get(kind, 0), 0, kind)
 
+    def test_stock_periods(self):
+        """The month-end routine closed the stock periods core allows (none
+        after a move of a lot still in its shelf life: stock_lot_sled), and
+        the stock figures agree with a plain sum of the done moves"""
+        self.assertEqual(self.alive['stock_periods_closed'],
+            self.counts[0]['stock_periods'])
+        self.assertEqual(self.alive['figures_differences'], [])
+
     def test_no_negative_stock(self):
         negative = {k: v for k, v in self.summaries[0]['on_hand'].items()
             if v < 0}
