@@ -10,6 +10,7 @@
     S.error('');
     if (flow === 'count') { S.loadTasks(); }
     else if (flow === 'lookup') { window.StocktakeLookup.open(); }
+    else if (flow === 'qc') { window.StocktakeQC.open(); }
     else { window.StocktakeDocs.openKind(flow); }
   }
 

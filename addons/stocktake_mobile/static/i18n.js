@@ -33,7 +33,15 @@ window.STOCKTAKE_I18N = {
     scan_accepted: 'Accepted', complete: 'Finish document',
     doc_completed: 'Document finished',
     doc_pending: 'Scans are waiting to be sent: finish once they are sent.',
-    nothing_scanned: 'Nothing was scanned on this document yet.'
+    nothing_scanned: 'Nothing was scanned on this document yet.',
+    flow_qc: 'QC', qc_code: 'Lot or label', qc_reason: 'Reason',
+    qc_passed_quantity: 'Passed quantity (partial pass)', qc_pass: 'Pass',
+    qc_partial: 'Partial', qc_fail: 'Fail', qc_held: 'On QC hold',
+    qc_none_held: 'No lot on QC hold.', qc_not_held: 'Not on QC hold',
+    qc_held_quantity: 'held', qc_need_reason: 'Enter the reason.',
+    qc_need_quantity: 'Enter the passed quantity.',
+    qc_decided_released: 'Passed', qc_decided_rejected: 'Failed',
+    qc_decided_hold: 'Still on hold'
   },
   zh_CN: {
     title: '盘点', user: '用户名', password: '密码', login: '登录',
@@ -65,6 +73,14 @@ window.STOCKTAKE_I18N = {
     scan_accepted: '已接受', complete: '完成单据',
     doc_completed: '单据已完成',
     doc_pending: '还有扫描待发送：发送后再完成单据。',
-    nothing_scanned: '此单据尚未扫描。'
+    nothing_scanned: '此单据尚未扫描。',
+    flow_qc: '质检', qc_code: '批次或标签', qc_reason: '原因',
+    qc_passed_quantity: '合格数量（部分合格）', qc_pass: '合格',
+    qc_partial: '部分合格', qc_fail: '不合格', qc_held: '质检冻结中',
+    qc_none_held: '没有质检冻结的批次。', qc_not_held: '未冻结',
+    qc_held_quantity: '冻结数量', qc_need_reason: '请输入原因。',
+    qc_need_quantity: '请输入合格数量。',
+    qc_decided_released: '已判合格', qc_decided_rejected: '已判不合格',
+    qc_decided_hold: '仍在冻结'
   }
 };

@@ -26,9 +26,9 @@
     });
   }
   function show(view) {
-    ['login-view', 'home-view', 'tasks-view', 'task-view', 'lookup-view',
-      'docs-view', 'doc-view'].forEach(function (v) {
-      $(v).hidden = v !== view;
+    // Every screen is a section of the body (qc.js adds its own)
+    document.querySelectorAll('body > section').forEach(function (el) {
+      el.hidden = el.id !== view;
     });
   }
   function status(text, cls) {
