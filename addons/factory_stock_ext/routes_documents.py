@@ -86,7 +86,8 @@ def _record_json(record, name='name'):
 
 def expected_lines(document, kind):
     """The moves a scan of the kind expects, with their scanned and
-    remaining quantities (as the scan rules count them: every session)"""
+    remaining quantities (as the scan rules count them: every session);
+    put-away lines with the bin proposed"""
     Session = Pool().get('stock.scan.session')
     checker = ScanChecker(Session(document=document, kind=kind))
     covered = checker.covered()
@@ -104,7 +105,19 @@ def expected_lines(document, kind):
                 'scanned': scanned,
                 'remaining': max(move.quantity - scanned, 0),
                 'unit': move.unit.symbol})
+        if kind == 'putaway':
+            lines[-1]['proposed'] = _proposal_json(move)
     return lines
+
+
+def _proposal_json(move):
+    "The bin proposed for a put-away move (putaway.py), None if none"
+    Location = Pool().get('stock.location')
+    proposal = Location.propose_putaway_move(move)
+    if not proposal or not proposal['location']:
+        return None
+    return {'location': _record_json(Location(proposal['location'])),
+        'reason': proposal['reason'], 'message': proposal['message']}
 
 
 def documents(request, pool, data):

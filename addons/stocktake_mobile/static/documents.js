@@ -89,7 +89,15 @@
       [line.product.code, line.product.name].filter(Boolean).join(' '),
       line.lot].filter(Boolean).join(' · ') + ' — ' + S.t('scanned') + ' ' +
       line.scanned + ' / ' + line.quantity + ' ' + line.unit + ' · ' +
-      S.t('remaining') + ' ' + line.remaining;
+      S.t('remaining') + ' ' + line.remaining + proposedText(line);
+  }
+
+  // Put-away: the bin the server proposes (fixed bin, zone, last bin)
+  function proposedText(line) {
+    var bin = line.proposed && line.proposed.location;
+    if (!bin) { return ''; }
+    return ' → ' + S.t('put_to') + ' ' + (bin.code || bin.name) + ' (' +
+      S.t('putaway_' + line.proposed.reason) + ')';
   }
 
   function render() {
@@ -102,6 +110,9 @@
     doc.lines.forEach(function (line) {
       var li = item(lineText(line), line.remaining > 0 ? '' : 'done');
       li.setAttribute('data-move', String(line.move));
+      if (line.proposed && line.proposed.location) {
+        li.setAttribute('data-proposed', line.proposed.location.code || '');
+      }
       list.appendChild(li);
     });
     renderScans();

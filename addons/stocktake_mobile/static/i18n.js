@@ -41,7 +41,9 @@ window.STOCKTAKE_I18N = {
     qc_held_quantity: 'held', qc_need_reason: 'Enter the reason.',
     qc_need_quantity: 'Enter the passed quantity.',
     qc_decided_released: 'Passed', qc_decided_rejected: 'Failed',
-    qc_decided_hold: 'Still on hold'
+    qc_decided_hold: 'Still on hold',
+    put_to: 'put in', putaway_fixed: 'fixed bin',
+    putaway_zone: 'zone bin with room', putaway_last: 'last bin used'
   },
   zh_CN: {
     title: '盘点', user: '用户名', password: '密码', login: '登录',
@@ -81,6 +83,8 @@ window.STOCKTAKE_I18N = {
     qc_held_quantity: '冻结数量', qc_need_reason: '请输入原因。',
     qc_need_quantity: '请输入合格数量。',
     qc_decided_released: '已判合格', qc_decided_rejected: '已判不合格',
-    qc_decided_hold: '仍在冻结'
+    qc_decided_hold: '仍在冻结',
+    put_to: '上架到', putaway_fixed: '固定库位',
+    putaway_zone: '同区有空位的库位', putaway_last: '上次使用的库位'
   }
 };
