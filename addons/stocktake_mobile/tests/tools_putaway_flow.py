@@ -1,7 +1,6 @@
 """A received supplier shipment waiting for put-away, for the handheld's
 put-away flow, on top of setup_documents (tools_documents.py): the
-warehouse puts away to the proposed bin only and P001's fixed bin is B3
-(call inside a transaction)."""
+warehouse puts away to the proposed bin only (call inside a transaction)."""
 from decimal import Decimal
 
 from trytond.modules.company.tests import set_company
@@ -11,7 +10,8 @@ from trytond.transaction import Transaction
 
 def setup_putaway(data):
     """Lot PA-1 of P001 ×3 received into QC and passed: its put-away move
-    waits; adds putaway_shipment and fixed_bin (B3) to data"""
+    waits; adds putaway_shipment and proposed (the code of the bin
+    proposed: P001's last bin, no fixed bin) to data"""
     pool = Pool()
     Location = pool.get('stock.location')
     Company = pool.get('company.company')
@@ -19,17 +19,12 @@ def setup_putaway(data):
     Party = pool.get('party.party')
     Product = pool.get('product.product')
     Lot = pool.get('stock.lot')
-    ProductLocation = pool.get('stock.product.location')
     company = Company(data['company'])
-    fixed_bin = data['locations'][2]
     with set_company(company), \
             Transaction().set_context(_skip_warnings=True):
         warehouse = Location(data['warehouse'])
         Location.write([warehouse], {'putaway_strict': True})
         product = Product(data['products'][0])
-        ProductLocation.create([{'template': product.template.id,
-                    'product': product.id, 'warehouse': warehouse.id,
-                    'location': fixed_bin}])
         supplier_location, = Location.search([('code', '=', 'SUP')])
         party, = Party.create([{'name': 'Bolt Supplier'}])
         lot, = Lot.create([{'number': 'PA-1', 'product': product.id}])
@@ -48,5 +43,7 @@ def setup_putaway(data):
                                     'currency': company.currency.id}])]}])
         Shipment.receive([shipment])
         Lot(lot.id).qc_decide()
-    data.update(putaway_shipment=shipment.id, fixed_bin=fixed_bin)
+        proposed = Location(Location.propose_putaway(warehouse.id,
+                product.id, 3)['location'])
+    data.update(putaway_shipment=shipment.id, proposed=proposed.code)
     return data
