@@ -10,7 +10,7 @@
   'use strict';
   var S, Q = window.StocktakeQueue;
   var DOC = 'stocktake.doc';  // the document open on this device (offline)
-  var state = {kind: null, doc: null};
+  var state = {kind: null, doc: null, confirm: null};
   var $ = function (id) { return document.getElementById(id); };
 
   // The queue's key of a document's scans (counts use the task id)
@@ -27,6 +27,7 @@
     S = window.Stocktake;
     state.kind = kind;
     state.doc = null;
+    $('finish-confirm').hidden = true;
     localStorage.removeItem(DOC);
     $('docs-title').textContent = S.t('flow_' + kind);
     return S.api('GET', 'scan/documents?kind=' + encodeURIComponent(kind))
@@ -200,7 +201,8 @@
   }
 
   // Finished once every scan of it was sent: its session is completed
-  // (the server refuses while expected quantities are missing)
+  // (the server refuses while expected quantities are missing), then the
+  // document's workflow follows (finish)
   function complete() {
     var doc = state.doc;
     S.error('');
@@ -217,11 +219,41 @@
       return S.api('POST', 'scan/complete', {session: session})
         .then(function (result) {
           if (result.status !== 200) { S.error(S.apiError(result)); return; }
-          S.status(S.t('doc_completed'));
           localStorage.removeItem(DOC);
-          openKind(doc.kind);
+          return finish(doc);
         }, function () { S.error(S.t('network')); });
     }, function () { S.error(S.t('storage')); });
+  }
+
+  // The scans complete, the document itself goes on (received, shipped,
+  // issued…) as far as the user's access rights allow: a refusal is shown
+  // over the list of documents (the scans stay complete)
+  // A warning of the workflow (e.g. moves without origin) is asked as the
+  // desktop client asks it: confirmed, Finish is sent again with its name
+  function finish(doc, confirm) {
+    confirm = confirm || [];
+    $('finish-confirm').hidden = true;
+    return S.api('POST', 'scan/finish', {document: doc.document,
+      kind: doc.kind, confirm: confirm}).then(function (result) {
+      var done = result.status === 200;
+      var body = result.body || {};
+      var warning = !done && body.error && body.error.code === 'warning' &&
+        body.error.warning;
+      return openKind(doc.kind).then(function () {
+        if (done) {
+          S.status(S.t('doc_completed'));
+          $('docs-view').setAttribute('data-finished',
+            doc.document + ':' + body.state);
+          return;
+        }
+        S.error(S.apiError(result));
+        if (warning) {
+          state.confirm = {doc: doc, names: confirm.concat([warning])};
+          $('finish-confirm').hidden = false;
+          $('finish-confirm').focus();
+        }
+      });
+    }, function () { S.error(S.t('network')); });
   }
 
   function onEnter(id, next) {
@@ -247,6 +279,12 @@
     $('doc-back').addEventListener('click', function () {
       S.error('');
       openKind(state.kind);
+    });
+    $('finish-confirm').addEventListener('click', function () {
+      var pending = state.confirm;
+      state.confirm = null;
+      S.error('');
+      if (pending) { finish(pending.doc, pending.names); }
     });
     $('docs-reload').addEventListener('click', function () {
       openKind(state.kind);

@@ -42,7 +42,7 @@ window.STOCKTAKE_I18N = {
     qc_need_quantity: 'Enter the passed quantity.',
     qc_decided_released: 'Passed', qc_decided_rejected: 'Failed',
     qc_decided_hold: 'Still on hold',
-    put_to: 'put in', putaway_fixed: 'fixed bin',
+    finish_confirm: 'Confirm and finish', put_to: 'put in', putaway_fixed: 'fixed bin',
     putaway_zone: 'zone bin with room', putaway_last: 'last bin used'
   },
   zh_CN: {
@@ -84,7 +84,7 @@ window.STOCKTAKE_I18N = {
     qc_need_quantity: '请输入合格数量。',
     qc_decided_released: '已判合格', qc_decided_rejected: '已判不合格',
     qc_decided_hold: '仍在冻结',
-    put_to: '上架到', putaway_fixed: '固定库位',
+    finish_confirm: '确认并完成', put_to: '上架到', putaway_fixed: '固定库位',
     putaway_zone: '同区有空位的库位', putaway_last: '上次使用的库位'
   }
 };
