@@ -26,6 +26,8 @@ STEPS = {
     'transfer_in': {'shipped': 'do'},
     'delivery': {'draft': 'wait', 'waiting': 'assign_try',
         'assigned': 'pick', 'picked': 'pack', 'packed': 'do'},
+    # Finished goods received (Production.receive_output)
+    'finished': {'running': 'do'},
     }
 
 

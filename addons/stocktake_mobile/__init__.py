@@ -3,3 +3,4 @@
 from . import routes  # noqa: F401
 from . import routes_lookup  # noqa: F401
 from . import routes_qc  # noqa: F401
+from . import routes_production  # noqa: F401

@@ -30,6 +30,7 @@ FILES = {
     'home.js': 'text/javascript; charset=utf-8',
     'documents.js': 'text/javascript; charset=utf-8',
     'qc.js': 'text/javascript; charset=utf-8',
+    'finished.js': 'text/javascript; charset=utf-8',
     }
 # Browser libraries installed by npm (`make web`, web/package.json), served
 # as built by their authors: name -> (package, file in the package)
@@ -164,8 +165,9 @@ def _lines_json(task, recount):
 
 def flows(pool):
     """The screens of the page the user may use: count, look-up (a stock
-    user's, as stock.lookup checks), QC (the QC group's) and the kinds of
-    document scanning; each route checks again"""
+    user's, as stock.lookup checks), QC (the QC group's), finished goods
+    (who may change productions) and the kinds of document scanning; each
+    route checks again"""
     ModelAccess = pool.get('ir.model.access')
     result = []
     if ModelAccess.check('stocktake.task', 'read', raise_exception=False):
@@ -174,6 +176,8 @@ def flows(pool):
         result.append('lookup')
     if _in_group(pool, 'group_factory_qc'):
         result.append('qc')
+    if ModelAccess.check('production', 'write', raise_exception=False):
+        result.append('finished')
     return result + routes_documents.kinds()
 
 

@@ -42,7 +42,13 @@ window.STOCKTAKE_I18N = {
     qc_need_quantity: 'Enter the passed quantity.',
     qc_decided_released: 'Passed', qc_decided_rejected: 'Failed',
     qc_decided_hold: 'Still on hold',
-    finish_confirm: 'Confirm and finish', put_to: 'put in', putaway_fixed: 'fixed bin',
+    finish_confirm: 'Confirm and finish', put_to: 'put in',
+    flow_finished: 'Finished goods',
+    fin_lot: 'Finished lot (empty: numbered for you)',
+    fin_location: "Bin (empty: the warehouse's)", fin_quantity: 'Quantity made',
+    fin_receive: 'Receive and finish', fin_running: 'Running production orders',
+    fin_none: 'No running production order.', fin_planned: 'planned',
+    fin_need_quantity: 'Enter the quantity made.', fin_done: 'Production finished', putaway_fixed: 'fixed bin',
     putaway_zone: 'zone bin with room', putaway_last: 'last bin used'
   },
   zh_CN: {
@@ -84,7 +90,13 @@ window.STOCKTAKE_I18N = {
     qc_need_quantity: '请输入合格数量。',
     qc_decided_released: '已判合格', qc_decided_rejected: '已判不合格',
     qc_decided_hold: '仍在冻结',
-    finish_confirm: '确认并完成', put_to: '上架到', putaway_fixed: '固定库位',
+    finish_confirm: '确认并完成', put_to: '上架到',
+    flow_finished: '成品入库',
+    fin_lot: '成品批次（留空自动编号）',
+    fin_location: '库位（留空用仓库默认）', fin_quantity: '完工数量',
+    fin_receive: '入库并完工', fin_running: '生产中的工单',
+    fin_none: '没有生产中的工单。', fin_planned: '计划',
+    fin_need_quantity: '请输入完工数量。', fin_done: '工单已完工', putaway_fixed: '固定库位',
     putaway_zone: '同区有空位的库位', putaway_last: '上次使用的库位'
   }
 };
