@@ -37,7 +37,9 @@ class Production(metaclass=PoolMeta):
     def return_material(cls, production, code, quantity, location=None,
             lot=None, client_key=None, device=None):
         """Return unused issued material: logged as a negative scan on the
-        open issue session, never more than was issued for the component"""
+        open issue session, never more than was issued for the component.
+        `location`: a record, an id or a code (as a scan's)"""
+        location = Pool().get('stock.scan.session')._location_row(location)
         if production.state == 'done':
             return cls._return_after_run(production, code, quantity,
                 location, lot, client_key, device)

@@ -47,6 +47,30 @@ def scan(request, pool, data):
         }
 
 
+def return_material(request, pool, data):
+    """Unused material of a production back to stock (a negative scan on
+    its issue session, Production.return_material); answered as a scan"""
+    Production = pool.get('production')
+    production = routes_documents.readable_document(
+        http_api.text(data, 'document', required=True), 'issue')
+    line = Production.return_material(production,
+        http_api.text(data, 'code', required=True),
+        http_api.number(data, 'quantity', default=1),
+        location=http_api.code_or_id(data, 'location'),
+        lot=http_api.code_or_id(data, 'lot'),
+        client_key=http_api.text(data, 'client_key'),
+        device=http_api.text(data, 'device'))
+    return {
+        'line': line.id, 'session': line.session.id,
+        'result': line.result, 'duplicate': False,
+        'accepted': line.result in {'accepted', 'approved'},
+        'message': line.message, 'quantity': line.quantity,
+        'product': line.product.id if line.product else None,
+        'lot': line.lot.id if line.lot else None,
+        'move': line.move.id if line.move else None,
+        }
+
+
 def complete(request, pool, data):
     Session = pool.get('stock.scan.session')
     session = Session.open_session(
@@ -73,7 +97,7 @@ def mount(prefix, application):
     rules are the models', whoever calls)"""
     http_api.route(prefix + 'ping', ['GET'], application)(ping)
     for name, func in [('scan', scan), ('complete', complete),
-            ('approve', approve)]:
+            ('approve', approve), ('return', return_material)]:
         http_api.route(prefix + name, ['POST'], application,
             statuses=NOT_FOUND)(func)
     routes_documents.mount(prefix, application)

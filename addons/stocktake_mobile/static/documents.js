@@ -10,7 +10,7 @@
   'use strict';
   var S, Q = window.StocktakeQueue;
   var DOC = 'stocktake.doc';  // the document open on this device (offline)
-  var state = {kind: null, doc: null, confirm: null};
+  var state = {kind: null, doc: null, confirm: null, returning: false};
   var $ = function (id) { return document.getElementById(id); };
 
   // The queue's key of a document's scans (counts use the task id)
@@ -65,6 +65,9 @@
   }
 
   function showDocument(doc) {
+    if (!state.doc || state.doc.document !== doc.document) {
+      setReturning(false);
+    }
     state.doc = doc;
     state.kind = doc.kind;
     doc.id = docKey(doc);
@@ -106,6 +109,7 @@
     $('doc-name').textContent = S.t('flow_' + doc.kind) + ': ' + doc.name;
     $('doc-detail').textContent = [doc.reference, doc.detail]
       .filter(Boolean).join(' · ');
+    $('doc-return').hidden = doc.kind !== 'issue';
     var list = $('doc-lines');
     list.textContent = '';
     doc.lines.forEach(function (line) {
@@ -137,7 +141,8 @@
         var kind = shown(scan);
         counts[kind] += 1;
         if (kind === 'accepted' && index >= 50) { return; }
-        var li = item(scan.code + ' × ' + scan.quantity +
+        var li = item((scan.returning ? '↩ ' + S.t('doc_returned') + ' ' :
+          '') + scan.code + ' × ' + scan.quantity +
           (scan.lot ? ' · ' + scan.lot : '') + ' — ' +
           S.t(kind === 'queued' && !S.mine(scan) ? 'scan_other_user' :
             'scan_' + kind) + (scan.message ? ': ' + scan.message : ''), kind);
@@ -161,12 +166,22 @@
     $('doc-lot').value = '';
     $('doc-quantity').value = '';
     $('doc-code').focus();
+    var returning = state.returning;
+    setReturning(false);
     Q.add({task: doc.id, document: doc.document, kind: doc.kind,
       client_key: S.newKey(), location: bin, code: code, lot: lot,
-      quantity: quantity === '' ? 1 : Number(quantity),
+      quantity: quantity === '' ? 1 : Number(quantity), returning: returning,
       device: navigator.userAgent.slice(0, 60), owner: S.owner()})
       .then(function () { renderScans(); S.flush(); },
         function () { S.error(S.t('storage')); });
+  }
+
+  // Issue to production: the next scan returns unused material to the bin
+  // scanned instead (sent to api/scan/return by the queue)
+  function setReturning(on) {
+    state.returning = !!on;
+    $('doc-return').setAttribute('aria-pressed', String(state.returning));
+    $('doc-return').className = state.returning ? 'active' : '';
   }
 
   // After a round of the queue (stocktake.js): the answers are shown at
@@ -276,6 +291,10 @@
     onEnter('doc-quantity', record);
     $('doc-submit').addEventListener('click', record);
     $('doc-complete').addEventListener('click', complete);
+    $('doc-return').addEventListener('click', function () {
+      setReturning(!state.returning);
+      $('doc-location').focus();
+    });
     $('doc-back').addEventListener('click', function () {
       S.error('');
       openKind(state.kind);

@@ -316,7 +316,9 @@
       return Q.flush(function (item) {
         if (item.document) {
           // A document scan (documents.js): the scanning API's rules
-          return api('POST', 'scan/scan', {document: item.document,
+          // A return of unused material (issue): its own endpoint
+          return api('POST', item.returning ? 'scan/return' : 'scan/scan', {
+            document: item.document,
             kind: item.kind, code: item.code, quantity: item.quantity,
             location: item.location || null, lot: item.lot || null,
             client_key: item.client_key, device: item.device});
