@@ -36,6 +36,11 @@ def scan(request, pool, data):
         client_key=http_api.text(data, 'client_key'),
         device=http_api.text(data, 'device'),
         kind=http_api.text(data, 'kind'))
+    return _line_json(line, duplicate)
+
+
+def _line_json(line, duplicate):
+    "The answer of a scan line"
     return {
         'line': line.id, 'session': line.session.id,
         'result': line.result, 'duplicate': duplicate,
@@ -60,15 +65,8 @@ def return_material(request, pool, data):
         lot=http_api.code_or_id(data, 'lot'),
         client_key=http_api.text(data, 'client_key'),
         device=http_api.text(data, 'device'))
-    return {
-        'line': line.id, 'session': line.session.id,
-        'result': line.result, 'duplicate': False,
-        'accepted': line.result in {'accepted', 'approved'},
-        'message': line.message, 'quantity': line.quantity,
-        'product': line.product.id if line.product else None,
-        'lot': line.lot.id if line.lot else None,
-        'move': line.move.id if line.move else None,
-        }
+    # A replayed client key answers the first line (as a scan's)
+    return dict(_line_json(line, False), quantity=line.quantity)
 
 
 def complete(request, pool, data):

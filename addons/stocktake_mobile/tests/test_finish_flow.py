@@ -7,21 +7,14 @@ import datetime as dt
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
-from . import test_documents
+from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import gs1_label, setup_documents
 
 
-def _steps(*names):
-    """The steps of the document flows' test case (not the class itself:
-    bound here, its tests would run twice)"""
-    case = test_documents.DocumentFlowTestCase
-    return [getattr(case, name) for name in names]
-
-
 class FinishFlowTestCase(PageTestCase):
     "A clerk's Finish receives, transfers and delivers"
-    home, open_document, doc_scan, session_state = _steps(
+    home, open_document, doc_scan, session_state = steps(
         'home', 'open_document', 'doc_scan', 'session_state')
 
     @classmethod

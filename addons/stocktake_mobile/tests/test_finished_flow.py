@@ -5,6 +5,7 @@ and the lot are read back from the database."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
+from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import setup_documents
 from .tools_finished_flow import setup_running_production
@@ -12,6 +13,7 @@ from .tools_finished_flow import setup_running_production
 
 class FinishedFlowTestCase(PageTestCase):
     "A production clerk receives the finished lot"
+    home, = steps('home')
 
     @classmethod
     def setUpDatabase(cls):
@@ -19,12 +21,7 @@ class FinishedFlowTestCase(PageTestCase):
         setup_running_production(setup_documents(cls.data))
 
     def open_finished(self):
-        d = self.driver
-        d.get(self.base)
-        if not d.execute_script(
-                "return localStorage.getItem('stocktake.key')"):
-            self.sign_in(task=False)
-        self.wait(EC.visibility_of_element_located((By.ID, 'home-view')))
+        self.home()
         self.open_flow('finished')
         button = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR,
                     f'#fin-list button[data-production='

@@ -4,23 +4,16 @@ last bin used), a scan into another bin is refused, into the proposed one
 accepted; the put-away move's bin is read back from the database."""
 from selenium.webdriver.common.by import By
 
-from . import test_documents
+from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import setup_documents
 from .tools_putaway_flow import setup_putaway
 
 
 
-def _steps(*names):
-    """The steps of the document flows' test case (not the class itself:
-    bound here, its tests would run twice)"""
-    case = test_documents.DocumentFlowTestCase
-    return [getattr(case, name) for name in names]
-
-
 class PutawayFlowTestCase(PageTestCase):
     "A clerk puts a received lot away where the warehouse proposes"
-    home, open_document, doc_scan, complete, session_state = _steps(
+    home, open_document, doc_scan, complete, session_state = steps(
         'home', 'open_document', 'doc_scan', 'complete', 'session_state')
 
     @classmethod

@@ -9,6 +9,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
+from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import setup_documents
 from .tools_qc_flow import setup_qc_lots
@@ -16,6 +17,7 @@ from .tools_qc_flow import setup_qc_lots
 
 class QCFlowTestCase(PageTestCase):
     "A QC inspector decides held lots on the handheld"
+    home, = steps('home')
 
     @classmethod
     def setUpDatabase(cls):
@@ -23,12 +25,7 @@ class QCFlowTestCase(PageTestCase):
         setup_qc_lots(setup_documents(cls.data))
 
     def open_qc(self):
-        d = self.driver
-        d.get(self.base)
-        if not d.execute_script(
-                "return localStorage.getItem('stocktake.key')"):
-            self.sign_in(task=False)
-        self.wait(EC.visibility_of_element_located((By.ID, 'home-view')))
+        self.home()
         self.open_flow('qc')
         self.wait(EC.visibility_of_element_located((By.ID, 'qc-view')))
         self.wait(lambda d: d.find_elements(By.CSS_SELECTOR,

@@ -5,21 +5,14 @@ from another bin; the scan lines and the production's input moves are read
 back from the database."""
 from selenium.webdriver.common.by import By
 
-from . import test_documents
+from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import setup_documents
 
 
-def _steps(*names):
-    """The steps of the document flows' test case (not the class itself:
-    bound here, its tests would run twice)"""
-    case = test_documents.DocumentFlowTestCase
-    return [getattr(case, name) for name in names]
-
-
 class ReturnFlowTestCase(PageTestCase):
     "A clerk issuing to production returns what was not used"
-    home, open_document, doc_scan, complete, session_state = _steps(
+    home, open_document, doc_scan, complete, session_state = steps(
         'home', 'open_document', 'doc_scan', 'complete', 'session_state')
 
     @classmethod
