@@ -118,7 +118,6 @@ class Production(metaclass=PoolMeta):
         return _log_return(sessions[0], values, code, quantity, client_key,
             device)
 
-
     @classmethod
     def receive_output(cls, production, quantity, lot=None, location=None):
         """Finished goods of a running production, received by scan: the
