@@ -141,10 +141,11 @@ class Refused(HTTPException):
         self.code = response.status_code
 
 
-def error_response(code, message, status=None, headers=None):
+def error_response(code, message, status=None, headers=None, **extra):
+    "The error shape; extra: more members of `error` (a warning's name)"
     status = status or STATUS.get(code, 400)
     response = Response(json.dumps({'error': {
-                    'code': code, 'message': str(message)}}),
+                    'code': code, 'message': str(message), **extra}}),
         status=status, content_type='application/json', headers=headers)
     return response
 
@@ -377,8 +378,11 @@ def route(path, methods, application=None, readonly=None,
                     return func(request, pool, data, **kwargs)
                 except (UserError, UserWarning) as exception:
                     code, status = _status_of(exception)
+                    # A warning names itself: a client may confirm it
+                    extra = ({'warning': exception.name}
+                        if isinstance(exception, UserWarning) else {})
                     raise Refused(error_response(code, exception.message,
-                            statuses.get(code, status)))
+                            statuses.get(code, status), **extra))
 
         transactional = with_transaction(readonly=readonly)(inner)
 

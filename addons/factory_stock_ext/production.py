@@ -37,7 +37,9 @@ class Production(metaclass=PoolMeta):
     def return_material(cls, production, code, quantity, location=None,
             lot=None, client_key=None, device=None):
         """Return unused issued material: logged as a negative scan on the
-        open issue session, never more than was issued for the component"""
+        open issue session, never more than was issued for the component.
+        `location`: a record, an id or a code (as a scan's)"""
+        location = Pool().get('stock.scan.session')._location_row(location)
         if production.state == 'done':
             return cls._return_after_run(production, code, quantity,
                 location, lot, client_key, device)
@@ -115,6 +117,52 @@ class Production(metaclass=PoolMeta):
                         'state': 'done'}])
         return _log_return(sessions[0], values, code, quantity, client_key,
             device)
+
+    @classmethod
+    def receive_output(cls, production, quantity, lot=None, location=None):
+        """Finished goods of a running production, received by scan: the
+        open output move of its product takes the quantity, the bin (a
+        storage location of its warehouse; the warehouse's output location
+        when none) and the finished lot, found or made with the number
+        given (none: the product's lot sequence makes it when the
+        production is done).  Return the move; `do` finishes the
+        production (a button: the user's access rights)."""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Lot = pool.get('stock.lot')
+        Location = pool.get('stock.location')
+        cls.lock([production])
+        production = cls(production.id)
+        if production.state != 'running':
+            raise scan_error('document_closed',
+                document=production.rec_name)
+        product = production.product
+        if not quantity or quantity <= 0:
+            raise scan_error('invalid_quantity', code=product.rec_name)
+        default = production.output_location
+        location = Location(int(location)) if location else default
+        storage = production.warehouse.storage_location
+        if location != default and not (location.type == 'storage'
+                and storage.left <= location.left
+                and location.right <= storage.right):
+            raise scan_error('wrong_location', location=location.rec_name,
+                product=product.rec_name, document=production.rec_name,
+                expected=storage.rec_name)
+        moves = [m for m in production.outputs if m.product == product
+            and m.state not in {'done', 'cancelled'}]
+        if not moves:
+            raise scan_error('wrong_product', code=product.rec_name,
+                product=product.rec_name, document=production.rec_name,
+                lot='', location=location.rec_name, quantity=quantity)
+        values = {'quantity': quantity, 'to_location': location.id}
+        if lot:
+            lots = Lot.search([('number', '=', lot),
+                    ('product', '=', product.id)], limit=1)
+            if not lots:
+                lots = Lot.create([{'number': lot, 'product': product.id}])
+            values['lot'] = lots[0].id
+        Move.write(moves[:1], values)
+        return moves[0]
 
 
 def _log_return(session, values, code, quantity, client_key, device):

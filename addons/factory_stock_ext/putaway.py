@@ -31,6 +31,11 @@ class Location(metaclass=PoolMeta):
         help="The most the bin holds of one material, in the material's "
         "default unit; empty for no limit.  Put-away proposals fill a bin "
         "with one material at a time.")
+    putaway_strict = fields.Boolean(
+        "Put Away to Proposed Bin",
+        states={'invisible': Eval('type') != 'warehouse'},
+        help="Put-away scans into another bin than the proposed one are "
+        "refused.")
 
     @classmethod
     def __setup__(cls):
@@ -75,6 +80,36 @@ class Location(metaclass=PoolMeta):
                 location=location.rec_name if location else '',
                 warehouse=warehouse.rec_name),
             }
+
+    @classmethod
+    def propose_putaway_move(cls, move):
+        """propose_putaway for a put-away move of a supplier shipment into
+        the storage zone of its warehouse; None for a move elsewhere (the
+        rejected location)"""
+        shipment = move.shipment
+        warehouse = getattr(shipment, 'warehouse', None)
+        to = move.to_location
+        if not warehouse or not to or move.shipment.__name__ != (
+                'stock.shipment.in'):
+            return None
+        storage = warehouse.storage_location
+        if not (storage.left <= to.left and to.right <= storage.right):
+            return None
+        return cls.propose_putaway(warehouse.id, move.product.id,
+            move.internal_quantity)
+
+    @classmethod
+    def putaway_bin_expected(cls, move, location):
+        """The bin the put-away move should go to instead of location, when
+        its warehouse puts away to the proposed bin only; else None"""
+        warehouse = getattr(move.shipment, 'warehouse', None)
+        if not warehouse or not warehouse.putaway_strict:
+            return None
+        proposal = cls.propose_putaway_move(move)
+        if (not proposal or not proposal['location']
+                or proposal['location'] == int(location)):
+            return None
+        return cls(proposal['location'])
 
     @staticmethod
     def _is_bin(location):

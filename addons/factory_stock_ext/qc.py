@@ -195,6 +195,10 @@ class Lot(ControlledMixin, metaclass=PoolMeta):
                 ('from_location', 'in', qc_locations),
                 ], order=[('id', 'ASC')])
 
+    def qc_held_quantity(self):
+        "The quantity of the lot waiting in QC, in its product's unit"
+        return sum(m.internal_quantity for m in self._qc_held_moves())
+
     def qc_decide(self, accepted=None, reason=None):
         """Decide the held quantity of the lot: `accepted` goes to storage,
         the rest to the rejected location (partial pass splits the moves).

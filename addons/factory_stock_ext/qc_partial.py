@@ -34,8 +34,7 @@ class QCPartial(Wizard):
         lot = self.record
         return {
             'lot': lot.id,
-            'held_quantity': sum(
-                m.internal_quantity for m in lot._qc_held_moves()),
+            'held_quantity': lot.qc_held_quantity(),
             }
 
     def transition_decide(self):

@@ -36,6 +36,11 @@ def scan(request, pool, data):
         client_key=http_api.text(data, 'client_key'),
         device=http_api.text(data, 'device'),
         kind=http_api.text(data, 'kind'))
+    return _line_json(line, duplicate)
+
+
+def _line_json(line, duplicate):
+    "The answer of a scan line"
     return {
         'line': line.id, 'session': line.session.id,
         'result': line.result, 'duplicate': duplicate,
@@ -45,6 +50,23 @@ def scan(request, pool, data):
         'lot': line.lot.id if line.lot else None,
         'move': line.move.id if line.move else None,
         }
+
+
+def return_material(request, pool, data):
+    """Unused material of a production back to stock (a negative scan on
+    its issue session, Production.return_material); answered as a scan"""
+    Production = pool.get('production')
+    production = routes_documents.readable_document(
+        http_api.text(data, 'document', required=True), 'issue')
+    line = Production.return_material(production,
+        http_api.text(data, 'code', required=True),
+        http_api.number(data, 'quantity', default=1),
+        location=http_api.code_or_id(data, 'location'),
+        lot=http_api.code_or_id(data, 'lot'),
+        client_key=http_api.text(data, 'client_key'),
+        device=http_api.text(data, 'device'))
+    # A replayed client key answers the first line (as a scan's)
+    return dict(_line_json(line, False), quantity=line.quantity)
 
 
 def complete(request, pool, data):
@@ -73,7 +95,7 @@ def mount(prefix, application):
     rules are the models', whoever calls)"""
     http_api.route(prefix + 'ping', ['GET'], application)(ping)
     for name, func in [('scan', scan), ('complete', complete),
-            ('approve', approve)]:
+            ('approve', approve), ('return', return_material)]:
         http_api.route(prefix + name, ['POST'], application,
             statuses=NOT_FOUND)(func)
     routes_documents.mount(prefix, application)

@@ -1,18 +1,21 @@
 # This file is part of factory_stock_ext.  What a handheld needs to scan a
 # document: the open documents of a kind in the user's company, and one
-# document's expected lines with what was scanned and what remains.  Read
-# with the user's access rights and record rules (http_api.route runs under
-# check_access): a document the user may not read is unknown.
+# document's expected lines with what was scanned and what remains, and its
+# finish (document_finish.py).  Read with the user's access rights and record
+# rules (http_api.route runs under check_access): a document the user may not
+# read is unknown.
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
-from . import http_api
+from . import document_finish, http_api
 from .exceptions_scan import scan_error
 from .scan import KINDS
 from .scan_rules import KIND_RULES, ScanChecker
 
 # A handheld shows a short list; the oldest planned first
 MAX_DOCUMENTS = 100
+# Warnings a Finish may confirm at once (each answer names one)
+MAX_CONFIRM = 10
 
 
 def may_scan(kind):
@@ -86,7 +89,8 @@ def _record_json(record, name='name'):
 
 def expected_lines(document, kind):
     """The moves a scan of the kind expects, with their scanned and
-    remaining quantities (as the scan rules count them: every session)"""
+    remaining quantities (as the scan rules count them: every session);
+    put-away lines with the bin proposed"""
     Session = Pool().get('stock.scan.session')
     checker = ScanChecker(Session(document=document, kind=kind))
     covered = checker.covered()
@@ -104,7 +108,19 @@ def expected_lines(document, kind):
                 'scanned': scanned,
                 'remaining': max(move.quantity - scanned, 0),
                 'unit': move.unit.symbol})
+        if kind == 'putaway':
+            lines[-1]['proposed'] = _proposal_json(move)
     return lines
+
+
+def _proposal_json(move):
+    "The bin proposed for a put-away move (putaway.py), None if none"
+    Location = Pool().get('stock.location')
+    proposal = Location.propose_putaway_move(move)
+    if not proposal or not proposal['location']:
+        return None
+    return {'location': _record_json(Location(proposal['location'])),
+        'reason': proposal['reason'], 'message': proposal['message']}
 
 
 def documents(request, pool, data):
@@ -128,14 +144,52 @@ def document(request, pool, data):
         lines=expected_lines(record, kind))
 
 
+def _confirmed(data):
+    """The warnings the user confirmed ({"confirm": [name, …]}, names of
+    earlier `warning` answers): skipped once each, as the desktop client
+    does when its user says yes"""
+    names = data.get('confirm') or []
+    if not isinstance(names, list) or len(names) > MAX_CONFIRM:
+        http_api.invalid('confirm')
+    names = [http_api.text({'confirm': n}, 'confirm', required=True)
+        for n in names]
+    if names:
+        Warning = Pool().get('res.user.warning')
+        user = Transaction().user
+        with without_check_access():
+            Warning.create([{'user': user, 'name': n, 'always': False}
+                    for n in names])
+
+
+def finish(request, pool, data):
+    """POST finish {document, kind, confirm}: the document taken through
+    the transitions of the kind (document_finish.py) once its scans are
+    complete; answers its new state, or a `warning` to confirm"""
+    Session = pool.get('stock.scan.session')
+    kind = _kind(http_api.text(data, 'kind', required=True))
+    _confirmed(data)
+    reference = http_api.text(data, 'document', required=True)
+    record = readable_document(reference, kind)
+    if record.state not in KIND_RULES[kind][1]:
+        raise scan_error('document_closed', document=record.rec_name)
+    if Session.search([('document', '=', str(record)), ('kind', '=', kind),
+                ('state', '=', 'open')], limit=1):
+        raise scan_error('finish_open_session', document=record.rec_name)
+    record = document_finish.finish(record, kind)
+    return {'document': str(record), 'state': record.state}
+
+
 def kinds_route(request, pool, data):
     "GET kinds: the kinds of scanning the user may do"
     return kinds()
 
 
 def mount(prefix, application):
-    "Serve these read-only endpoints under prefix to keys of application"
+    """Serve these endpoints under prefix to keys of application: the
+    read-only ones, and finish"""
     for name, func in [('documents', documents), ('document', document),
             ('kinds', kinds_route)]:
         http_api.route(prefix + name, ['GET'], application, readonly=True,
             statuses={'unknown_document': 404})(func)
+    http_api.route(prefix + 'finish', ['POST'], application,
+        statuses={'unknown_document': 404, 'finish_access': 403})(finish)

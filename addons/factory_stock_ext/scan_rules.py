@@ -221,6 +221,18 @@ class ScanChecker:
                 and not (rejected and move['to_location'] == rejected.id)):
             return 'lot_on_hold'
 
+    def _putaway_bin(self, move, location):
+        """The name of the proposed bin when a put-away scan is not in it
+        and the warehouse puts away to the proposed bin only (putaway.py)"""
+        if (self.kind != 'putaway'
+                or not self.document.warehouse.putaway_strict):
+            return None
+        pool = Pool()
+        Location = pool.get('stock.location')
+        expected = Location.putaway_bin_expected(
+            pool.get('stock.move')(move['id']), location[0])
+        return expected.rec_name if expected else None
+
     def _location(self, location):
         "scan_sql.location_row of the scanned location (a record or an id)"
         if location is None or isinstance(location, tuple):
@@ -302,6 +314,10 @@ class ScanChecker:
                 return refuse('wrong_location', move,
                     expected=scan_sql.location_name(move['side']))
             candidates = in_place
+            expected = self._putaway_bin(candidates[0], location)
+            if expected:
+                return refuse('wrong_location', candidates[0],
+                    expected=expected)
         if quantity is None:
             # Returns check the goods only; the caller checks the quantity
             candidates = candidates[:1]

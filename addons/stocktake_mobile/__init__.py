@@ -2,3 +2,5 @@
 # routes modules are imported for their @app.route side effects.
 from . import routes  # noqa: F401
 from . import routes_lookup  # noqa: F401
+from . import routes_qc  # noqa: F401
+from . import routes_production  # noqa: F401

@@ -29,6 +29,8 @@ FILES = {
     'lookup.js': 'text/javascript; charset=utf-8',
     'home.js': 'text/javascript; charset=utf-8',
     'documents.js': 'text/javascript; charset=utf-8',
+    'qc.js': 'text/javascript; charset=utf-8',
+    'finished.js': 'text/javascript; charset=utf-8',
     }
 # Browser libraries installed by npm (`make web`, web/package.json), served
 # as built by their authors: name -> (package, file in the package)
@@ -163,15 +165,27 @@ def _lines_json(task, recount):
 
 def flows(pool):
     """The screens of the page the user may use: count, look-up (a stock
-    user's, as stock.lookup checks) and the kinds of document scanning;
-    each route checks again"""
+    user's, as stock.lookup checks), QC (the QC group's), finished goods
+    (who may change productions) and the kinds of document scanning; each
+    route checks again"""
     ModelAccess = pool.get('ir.model.access')
     result = []
     if ModelAccess.check('stocktake.task', 'read', raise_exception=False):
         result.append('count')
     if ModelAccess.check('stock.move', 'read', raise_exception=False):
         result.append('lookup')
+    if _in_group(pool, 'group_factory_qc'):
+        result.append('qc')
+    if ModelAccess.check('production', 'write', raise_exception=False):
+        result.append('finished')
     return result + routes_documents.kinds()
+
+
+def _in_group(pool, xml_id):
+    "Whether the user is in the factory group (its model checks again)"
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    return ModelData.get_id('factory_stock_ext', xml_id) in User.get_groups()
 
 
 @http_api.route(API + 'me', ['GET'], COUNTING)

@@ -1,7 +1,7 @@
 from trytond.pool import Pool
 
 from .db_test_case import DBTestCase
-from .tools_qc_scan import factory, stock, tx
+from .tools_qc_scan import factory, shipment_in, stock, tx
 
 
 class PutawayTestCase(DBTestCase):
@@ -61,5 +61,35 @@ class PutawayTestCase(DBTestCase):
         self.assertEqual(propose(f.steel, 1000)[:2], (f.bin2, 'fixed'))
         self.assertEqual(propose(f.paint, 3)[:2], (empty, 'zone'))
 
+    @tx
+    def test_strict_putaway_scan(self):
+        "A warehouse putting away to the proposed bin refuses another bin"
+        pool = Pool()
+        Session = pool.get('stock.scan.session')
+        Shipment = pool.get('stock.shipment.in')
+        Location = pool.get('stock.location')
+        Lot = pool.get('stock.lot')
+        f = factory(self._stack, scan=True)
+        # Last bin used: bin1 (no fixed bin: the move goes to storage)
+        stock(f, f.steel, 5, f.bin1)
+        shipment = shipment_in(f, [(f.steel, 10, f.lot_steel)])
+        Session.complete([Session.scan(shipment, 'L-STEEL-1', 10).session])
+        Shipment.receive([shipment])
+        Lot(f.lot_steel.id).qc_decide()
+        move, = Shipment(shipment.id).inventory_moves
+        self.assertEqual(Location.propose_putaway_move(move)['location'],
+            f.bin1.id)
+        # Not strict: any bin of the storage zone
+        line = Session.scan(shipment, 'L-STEEL-1', 1, location=f.bin2)
+        self.assertEqual(line.result, 'accepted', line.message)
+        Location.write([f.warehouse], {'putaway_strict': True})
+        line = Session.scan(shipment, 'L-STEEL-1', 1, location=f.bin2)
+        self.assertEqual(line.result, 'wrong_location')
+        self.assertIn(f.bin1.name, line.message)
+        self.assertEqual(
+            Location.putaway_bin_expected(move, f.bin2.id), f.bin1)
+        self.assertIsNone(Location.putaway_bin_expected(move, f.bin1.id))
+        line = Session.scan(shipment, 'L-STEEL-1', 9, location=f.bin1)
+        self.assertEqual(line.result, 'accepted', line.message)
 
 del DBTestCase

@@ -10,7 +10,7 @@
   'use strict';
   var S, Q = window.StocktakeQueue;
   var DOC = 'stocktake.doc';  // the document open on this device (offline)
-  var state = {kind: null, doc: null};
+  var state = {kind: null, doc: null, confirm: null, returning: false};
   var $ = function (id) { return document.getElementById(id); };
 
   // The queue's key of a document's scans (counts use the task id)
@@ -27,6 +27,7 @@
     S = window.Stocktake;
     state.kind = kind;
     state.doc = null;
+    $('finish-confirm').hidden = true;
     localStorage.removeItem(DOC);
     $('docs-title').textContent = S.t('flow_' + kind);
     return S.api('GET', 'scan/documents?kind=' + encodeURIComponent(kind))
@@ -64,6 +65,9 @@
   }
 
   function showDocument(doc) {
+    if (!state.doc || state.doc.document !== doc.document) {
+      setReturning(false);
+    }
     state.doc = doc;
     state.kind = doc.kind;
     doc.id = docKey(doc);
@@ -89,7 +93,15 @@
       [line.product.code, line.product.name].filter(Boolean).join(' '),
       line.lot].filter(Boolean).join(' · ') + ' — ' + S.t('scanned') + ' ' +
       line.scanned + ' / ' + line.quantity + ' ' + line.unit + ' · ' +
-      S.t('remaining') + ' ' + line.remaining;
+      S.t('remaining') + ' ' + line.remaining + proposedText(line);
+  }
+
+  // Put-away: the bin the server proposes (fixed bin, zone, last bin)
+  function proposedText(line) {
+    var bin = line.proposed && line.proposed.location;
+    if (!bin) { return ''; }
+    return ' → ' + S.t('put_to') + ' ' + (bin.code || bin.name) + ' (' +
+      S.t('putaway_' + line.proposed.reason) + ')';
   }
 
   function render() {
@@ -97,11 +109,15 @@
     $('doc-name').textContent = S.t('flow_' + doc.kind) + ': ' + doc.name;
     $('doc-detail').textContent = [doc.reference, doc.detail]
       .filter(Boolean).join(' · ');
+    $('doc-return').hidden = doc.kind !== 'issue';
     var list = $('doc-lines');
     list.textContent = '';
     doc.lines.forEach(function (line) {
       var li = item(lineText(line), line.remaining > 0 ? '' : 'done');
       li.setAttribute('data-move', String(line.move));
+      if (line.proposed && line.proposed.location) {
+        li.setAttribute('data-proposed', line.proposed.location.code || '');
+      }
       list.appendChild(li);
     });
     renderScans();
@@ -125,7 +141,8 @@
         var kind = shown(scan);
         counts[kind] += 1;
         if (kind === 'accepted' && index >= 50) { return; }
-        var li = item(scan.code + ' × ' + scan.quantity +
+        var li = item((scan.returning ? '↩ ' + S.t('doc_returned') + ' ' :
+          '') + scan.code + ' × ' + scan.quantity +
           (scan.lot ? ' · ' + scan.lot : '') + ' — ' +
           S.t(kind === 'queued' && !S.mine(scan) ? 'scan_other_user' :
             'scan_' + kind) + (scan.message ? ': ' + scan.message : ''), kind);
@@ -149,12 +166,22 @@
     $('doc-lot').value = '';
     $('doc-quantity').value = '';
     $('doc-code').focus();
+    var returning = state.returning;
+    setReturning(false);
     Q.add({task: doc.id, document: doc.document, kind: doc.kind,
       client_key: S.newKey(), location: bin, code: code, lot: lot,
-      quantity: quantity === '' ? 1 : Number(quantity),
+      quantity: quantity === '' ? 1 : Number(quantity), returning: returning,
       device: navigator.userAgent.slice(0, 60), owner: S.owner()})
       .then(function () { renderScans(); S.flush(); },
         function () { S.error(S.t('storage')); });
+  }
+
+  // Issue to production: the next scan returns unused material to the bin
+  // scanned instead (sent to api/scan/return by the queue)
+  function setReturning(on) {
+    state.returning = !!on;
+    $('doc-return').setAttribute('aria-pressed', String(state.returning));
+    $('doc-return').className = state.returning ? 'active' : '';
   }
 
   // After a round of the queue (stocktake.js): the answers are shown at
@@ -189,7 +216,8 @@
   }
 
   // Finished once every scan of it was sent: its session is completed
-  // (the server refuses while expected quantities are missing)
+  // (the server refuses while expected quantities are missing), then the
+  // document's workflow follows (finish)
   function complete() {
     var doc = state.doc;
     S.error('');
@@ -206,11 +234,41 @@
       return S.api('POST', 'scan/complete', {session: session})
         .then(function (result) {
           if (result.status !== 200) { S.error(S.apiError(result)); return; }
-          S.status(S.t('doc_completed'));
           localStorage.removeItem(DOC);
-          openKind(doc.kind);
+          return finish(doc);
         }, function () { S.error(S.t('network')); });
     }, function () { S.error(S.t('storage')); });
+  }
+
+  // The scans complete, the document itself goes on (received, shipped,
+  // issued…) as far as the user's access rights allow: a refusal is shown
+  // over the list of documents (the scans stay complete)
+  // A warning of the workflow (e.g. moves without origin) is asked as the
+  // desktop client asks it: confirmed, Finish is sent again with its name
+  function finish(doc, confirm) {
+    confirm = confirm || [];
+    $('finish-confirm').hidden = true;
+    return S.api('POST', 'scan/finish', {document: doc.document,
+      kind: doc.kind, confirm: confirm}).then(function (result) {
+      var done = result.status === 200;
+      var body = result.body || {};
+      var warning = !done && body.error && body.error.code === 'warning' &&
+        body.error.warning;
+      return openKind(doc.kind).then(function () {
+        if (done) {
+          S.status(S.t('doc_completed'));
+          $('docs-view').setAttribute('data-finished',
+            doc.document + ':' + body.state);
+          return;
+        }
+        S.error(S.apiError(result));
+        if (warning) {
+          state.confirm = {doc: doc, names: confirm.concat([warning])};
+          $('finish-confirm').hidden = false;
+          $('finish-confirm').focus();
+        }
+      });
+    }, function () { S.error(S.t('network')); });
   }
 
   function onEnter(id, next) {
@@ -233,9 +291,19 @@
     onEnter('doc-quantity', record);
     $('doc-submit').addEventListener('click', record);
     $('doc-complete').addEventListener('click', complete);
+    $('doc-return').addEventListener('click', function () {
+      setReturning(!state.returning);
+      $('doc-location').focus();
+    });
     $('doc-back').addEventListener('click', function () {
       S.error('');
       openKind(state.kind);
+    });
+    $('finish-confirm').addEventListener('click', function () {
+      var pending = state.confirm;
+      state.confirm = null;
+      S.error('');
+      if (pending) { finish(pending.doc, pending.names); }
     });
     $('docs-reload').addEventListener('click', function () {
       openKind(state.kind);

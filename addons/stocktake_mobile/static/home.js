@@ -10,6 +10,8 @@
     S.error('');
     if (flow === 'count') { S.loadTasks(); }
     else if (flow === 'lookup') { window.StocktakeLookup.open(); }
+    else if (flow === 'qc') { window.StocktakeQC.open(); }
+    else if (flow === 'finished') { window.StocktakeFinished.open(); }
     else { window.StocktakeDocs.openKind(flow); }
   }
 

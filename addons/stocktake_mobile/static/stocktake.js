@@ -26,9 +26,9 @@
     });
   }
   function show(view) {
-    ['login-view', 'home-view', 'tasks-view', 'task-view', 'lookup-view',
-      'docs-view', 'doc-view'].forEach(function (v) {
-      $(v).hidden = v !== view;
+    // Every screen is a section of the body (qc.js adds its own)
+    document.querySelectorAll('body > section').forEach(function (el) {
+      el.hidden = el.id !== view;
     });
   }
   function status(text, cls) {
@@ -316,7 +316,9 @@
       return Q.flush(function (item) {
         if (item.document) {
           // A document scan (documents.js): the scanning API's rules
-          return api('POST', 'scan/scan', {document: item.document,
+          // A return of unused material (issue): its own endpoint
+          return api('POST', item.returning ? 'scan/return' : 'scan/scan', {
+            document: item.document,
             kind: item.kind, code: item.code, quantity: item.quantity,
             location: item.location || null, lot: item.lot || null,
             client_key: item.client_key, device: item.device});
