@@ -31,6 +31,7 @@ FILES = {
     'documents.js': 'text/javascript; charset=utf-8',
     'qc.js': 'text/javascript; charset=utf-8',
     'finished.js': 'text/javascript; charset=utf-8',
+    'feedback.js': 'text/javascript; charset=utf-8',
     }
 # Browser libraries installed by npm (`make web`, web/package.json), served
 # as built by their authors: name -> (package, file in the package)

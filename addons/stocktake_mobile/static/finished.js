@@ -79,7 +79,12 @@
     if (lot) { body.lot = lot; }
     if (bin) { body.location = bin; }
     S.api('POST', 'production/output', body).then(function (result) {
-      if (result.status !== 200) { S.error(S.apiError(result)); return; }
+      if (result.status !== 200) {
+        S.error(S.apiError(result));
+        window.ScanFeedback.refuse();
+        return;
+      }
+      window.ScanFeedback.accept();
       var outputs = result.body.outputs.map(function (move) {
         return [move.lot, move.quantity, move.location].filter(function (v) {
           return v !== null && v !== undefined;

@@ -109,7 +109,12 @@
     if (reason) { body.reason = reason; }
     if (decision === 'partial') { body.quantity = Number(quantity); }
     S.api('POST', 'qc/decide', body).then(function (result) {
-      if (result.status !== 200) { S.error(S.apiError(result)); return; }
+      if (result.status !== 200) {
+        S.error(S.apiError(result));
+        window.ScanFeedback.refuse();
+        return;
+      }
+      window.ScanFeedback.accept();
       select(result.body);
       S.status(S.t('qc_decided_' + result.body.qc_state) + ': ' +
         result.body.number);

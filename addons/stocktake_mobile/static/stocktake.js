@@ -341,6 +341,7 @@
         status(t(last.status === 'duplicate' ? 'duplicate' : 'recorded'));
       }
       renderScans();
+      window.ScanFeedback.round(report);
       if (window.StocktakeDocs) { window.StocktakeDocs.flushed(report); }
       // A round is over (the tests wait on it, never on time)
       document.body.setAttribute('data-flushed', String(Date.now()));

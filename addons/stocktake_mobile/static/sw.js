@@ -10,7 +10,7 @@ var PAGE = './';
 var SHELL = [PAGE, 'static/stocktake.css', 'static/i18n.js', 'static/idb.js',
   'static/queue.js', 'static/stocktake.js', 'static/lookup.js',
   'static/home.js', 'static/documents.js', 'static/qc.js',
-  'static/finished.js'];
+  'static/finished.js', 'static/feedback.js'];
 var SCOPE = new URL(PAGE, self.location.href).pathname;
 var FILES = SHELL.map(function (path) {
   return new URL(path, self.location.href).pathname;

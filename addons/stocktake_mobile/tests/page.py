@@ -29,6 +29,18 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-sync', '--no-first-run']
 
 
+FEEDBACK = """
+window.__feedback = [];
+Object.defineProperty(navigator, 'vibrate', {value: function (pattern) {
+  window.__feedback.push(['buzz', [].concat(pattern)]); return true; }});
+var start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function () {
+  window.__feedback.push(['tone', this.frequency.value]);
+  return start.apply(this, arguments);
+};
+"""
+
+
 class PageTestCase(RouteTestCase):
     """setup_stock, a task of alice on B1 and B2, the page served by
     tests/serve.py (stopped and started again on its port by network())"""
@@ -128,6 +140,21 @@ class PageTestCase(RouteTestCase):
                 'FROM stocktake_count AS c '
                 'JOIN stocktake_task_line AS l ON l.id = c.line '
                 'WHERE c.task = %s', self.task_id)}
+
+    def record_feedback(self):
+        """From the next page load on, the vibrations and tones the page
+        asks of the device are recorded in window.__feedback (the browser's
+        own Vibration API and oscillators, wrapped); returns the script's
+        identifier for Page.removeScriptToEvaluateOnNewDocument"""
+        return self.driver.execute_cdp_cmd(
+            'Page.addScriptToEvaluateOnNewDocument', {'source': FEEDBACK})[
+            'identifier']
+
+    def feedback(self):
+        "[('buzz', pattern) or ('tone', frequency)] recorded since the load"
+        return [tuple(f) if f[0] == 'tone' else (f[0], tuple(f[1]))
+            for f in self.driver.execute_script(
+                'return window.__feedback || []')]
 
     def wait(self, condition, timeout=60):
         return WebDriverWait(self.driver, timeout).until(condition)

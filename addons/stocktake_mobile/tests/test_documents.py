@@ -127,13 +127,23 @@ class DocumentFlowTestCase(PageTestCase):
         "Issue to production from the bins scanned; one scan beyond the BOM"
         reference = f"production,{self.data['production']}"
         b1, b2 = self.data['locations'][:2]
+        script = self.record_feedback()
+        self.addCleanup(self.driver.execute_cdp_cmd,
+            'Page.removeScriptToEvaluateOnNewDocument',
+            {'identifier': script})
         self.open_document('issue', reference)
         self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR,
                     '#doc-lines li')), 2)
         self.doc_scan('P004', 4, location='B1')
+        # Heard and felt: one pulse and a high beep
+        self.wait(lambda d: self.feedback())
+        self.assertEqual(self.feedback(), [('buzz', (60,)), ('tone', 1320)])
         over = self.doc_scan('P004', 1, location='B1')
         self.assertIn('refused', over.get_attribute('class'))
         self.wait(EC.visibility_of_element_located((By.ID, 'error')))
+        # ...a refusal: a long double buzz and two low beeps
+        self.assertEqual(self.feedback()[2:], [('buzz', (200, 80, 200)),
+                ('tone', 220), ('tone', 220)])
         self.assertEqual(self.driver.find_element(By.ID,
                 'doc-refused').text, '1')
         self.doc_scan('4006381333931', 2, location='B2')  # EAN of P002
