@@ -10,6 +10,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import gs1_label, setup_documents
+from .tools_transfer_flow import setup_transfer
 
 
 class FinishFlowTestCase(PageTestCase):
@@ -21,6 +22,7 @@ class FinishFlowTestCase(PageTestCase):
     def setUpDatabase(cls):
         super().setUpDatabase()
         setup_documents(cls.data)
+        setup_transfer(cls.data)
 
     def finish(self, reference, confirm=True):
         """Finish; wait for the document's new state (answered) or the
@@ -88,6 +90,30 @@ class FinishFlowTestCase(PageTestCase):
         self.assertEqual(self.move_states('SELECT quantity, from_location, '
                 'to_location, state FROM stock_move WHERE shipment = %s',
                 reference), [(2, b1, b3, 'done')])
+
+    def test_transfer_between_warehouses(self):
+        """Sent from bin B1 of one warehouse (Finish ships it into transit),
+        then received at the other's storage (Finish makes it done)"""
+        reference = f"stock.shipment.internal,{self.data['transfer']}"
+        b1 = self.data['locations'][0]
+        w2s = self.data['warehouse2_storage']
+        self.open_document('transfer_out', reference)
+        self.doc_scan('P001', 2, location='B1')
+        self.assertEqual(self.finish(reference), 'shipped')
+        transit = self.query('SELECT to_location FROM stock_move '
+            'WHERE shipment = %s AND from_location = %s', reference, b1)
+        self.assertEqual(self.move_states('SELECT quantity, from_location, '
+                'state FROM stock_move WHERE shipment = %s', reference),
+            sorted([(2, b1, 'done'), (2, transit[0][0], 'draft')]))
+        # The receiving end: a wrong bin refused, the right one accepted
+        self.open_document('transfer_in', reference)
+        wrong = self.doc_scan('P001', 2, location='B1')
+        self.assertIn('refused', wrong.get_attribute('class'))
+        self.doc_scan('P001', 2, location='W2S')
+        self.assertEqual(self.finish(reference), 'done')
+        self.assertEqual(self.move_states('SELECT quantity, to_location, '
+                'state FROM stock_move WHERE shipment = %s', reference),
+            sorted([(2, transit[0][0], 'done'), (2, w2s, 'done')]))
 
     def test_delivery_done(self):
         "The pick of LOT-7 scanned: Finish picks, packs and ships it"
