@@ -94,6 +94,7 @@ def expected_lines(document, kind):
     Session = Pool().get('stock.scan.session')
     checker = ScanChecker(Session(document=document, kind=kind))
     covered = checker.covered()
+    picks = _picks(document) if kind == 'delivery' else {}
     lines = []
     # In the order the lines were entered on the document
     for move in sorted(checker.moves, key=lambda m: m.id):
@@ -110,7 +111,27 @@ def expected_lines(document, kind):
                 'unit': move.unit.symbol})
         if kind == 'putaway':
             lines[-1]['proposed'] = _proposal_json(move)
+        if kind == 'delivery':
+            lines[-1]['picks'] = picks.get(move.id, [])
     return lines
+
+
+def _picks(shipment):
+    """{move id: [{lot, location, quantity, expiration_date}]}: the lots and
+    bins to pick from, FEFO then FIFO (picking.py suggest_lots)"""
+    pool = Pool()
+    Lot = pool.get('stock.lot')
+    Location = pool.get('stock.location')
+    picks = {}
+    suggested = shipment.__class__.suggest_lots([shipment])[shipment.id]
+    for pick in suggested:
+        expiry = pick['expiration_date']
+        picks.setdefault(pick['move'], []).append({
+                'lot': Lot(pick['lot']).number,
+                'location': _record_json(Location(pick['location'])),
+                'quantity': pick['quantity'],
+                'expiration_date': expiry.isoformat() if expiry else None})
+    return picks
 
 
 def _proposal_json(move):

@@ -93,7 +93,19 @@
       [line.product.code, line.product.name].filter(Boolean).join(' '),
       line.lot].filter(Boolean).join(' · ') + ' — ' + S.t('scanned') + ' ' +
       line.scanned + ' / ' + line.quantity + ' ' + line.unit + ' · ' +
-      S.t('remaining') + ' ' + line.remaining + proposedText(line);
+      S.t('remaining') + ' ' + line.remaining + proposedText(line) +
+      picksText(line);
+  }
+
+  // Delivery: the lots and bins to pick, the first to expire first (FEFO,
+  // then the first received)
+  function picksText(line) {
+    if (!line.picks || !line.picks.length) { return ''; }
+    return ' → ' + S.t('pick_from') + ' ' + line.picks.map(function (pick) {
+      return pick.lot + ' @ ' + (pick.location.code || pick.location.name) +
+        ' ×' + pick.quantity + (pick.expiration_date ?
+          ' (' + S.t('expires') + ' ' + pick.expiration_date + ')' : '');
+    }).join(', ');
   }
 
   // Put-away: the bin the server proposes (fixed bin, zone, last bin)
@@ -117,6 +129,9 @@
       li.setAttribute('data-move', String(line.move));
       if (line.proposed && line.proposed.location) {
         li.setAttribute('data-proposed', line.proposed.location.code || '');
+      }
+      if (line.picks && line.picks.length) {
+        li.setAttribute('data-pick', line.picks[0].lot);
       }
       list.appendChild(li);
     });

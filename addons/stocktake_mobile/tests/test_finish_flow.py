@@ -10,6 +10,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from .document_steps import steps
 from .page import PageTestCase
 from .tools_documents import gs1_label, setup_documents
+from .tools_pick_flow import setup_pick
 from .tools_transfer_flow import setup_transfer
 
 
@@ -23,6 +24,7 @@ class FinishFlowTestCase(PageTestCase):
         super().setUpDatabase()
         setup_documents(cls.data)
         setup_transfer(cls.data)
+        setup_pick(cls.data)
 
     def finish(self, reference, confirm=True):
         """Finish; wait for the document's new state (answered) or the
@@ -128,6 +130,23 @@ class FinishFlowTestCase(PageTestCase):
             'WHERE m.shipment = %s', reference)
         # The pick and the delivery to the customer, both done
         self.assertEqual(sorted(moves), [(2, 'LOT-7', 'done')] * 2)
+
+    def test_pick_first_to_expire(self):
+        """A pick naming no lot: the page proposes the lot that expires first
+        (FEFO), not the first received; picked from it, the delivery done
+        with that lot"""
+        reference = f"stock.shipment.out,{self.data['pick_delivery']}"
+        self.open_document('delivery', reference)
+        line = self.driver.find_element(By.CSS_SELECTOR, '#doc-lines li')
+        self.assertEqual(line.get_attribute('data-pick'), 'GL-SOON')
+        self.assertIn('GL-SOON @ B2 ×3', line.text)
+        self.doc_scan('GL-SOON', 3, location='B2')
+        self.assertEqual(self.finish(reference), 'done')
+        self.assertEqual(self.query('SELECT m.quantity, l.number, m.state '
+                'FROM stock_move AS m JOIN stock_lot AS l ON l.id = m.lot '
+                'WHERE m.shipment = %s AND m.from_location = %s',
+                reference, self.data['locations'][1]),
+            [(3, 'GL-SOON', 'done')])
 
     def test_issue_without_production_rights(self):
         """A clerk without production rights: the scans complete, the
