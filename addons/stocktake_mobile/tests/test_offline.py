@@ -114,6 +114,14 @@ class PageStringsTestCase(unittest.TestCase):
             with self.subTest(language=language):
                 self.assertEqual(used - set(strings[language]), set())
         self.assertEqual(set(strings['en']), set(strings['zh_CN']))
+        # A key given twice in a table silently takes its last text
+        with open(os.path.join(static, 'i18n.js')) as fh:
+            tables = re.split(r'\n  zh_CN: \{', fh.read())
+        self.assertEqual(len(tables), 2)
+        for table in tables:
+            keys = re.findall(r"\b(\w+): '", table)
+            self.assertEqual(sorted({k for k in keys if keys.count(k) > 1}),
+                [])
 
 
 class StocktakeOfflineTestCase(PageTestCase):
