@@ -1,10 +1,10 @@
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, stock, tx
 
 
-class PutawayTestCase(DBTestCase):
+class PutawayTestCase(FactoryTestCase):
     "Put-away proposal: fixed bin, a bin with room in the zone, last bin"
     module = 'factory_stock_ext'
 
@@ -62,4 +62,4 @@ class PutawayTestCase(DBTestCase):
         self.assertEqual(propose(f.paint, 3)[:2], (empty, 'zone'))
 
 
-del DBTestCase
+del FactoryTestCase
