@@ -52,6 +52,8 @@ def main(argv):
         'skipped': len(result.skipped),
         'classes': getattr(result, 'class_seconds', {}),
         }
+    if os.environ.get('DB_CACHE'):
+        db_cache.finish()
     with open(out, 'w') as fh:
         json.dump(counts, fh)
     return 0 if result.wasSuccessful() else 1

@@ -95,20 +95,23 @@ def backend_uri(backend):
 def drop_stale_templates(key, hours=1):
     """PostgreSQL template databases of other sources, created over an hour
     ago: the test module sets (tests/db_cache.py) and the demo template
-    (demo_factory/database.py). Younger ones may serve a run of another
-    checkout now; one still in use is left for later."""
+    (demo_factory/database.py), and test databases a killed run left
+    renamed for dropping (tests/db_cache.py). Younger ones may serve a run
+    of another checkout now; one still in use is left for later."""
     import psycopg
-    from tests.db_cache import TEMPLATE_PREFIX
+    from tests.db_cache import DROPPED_PREFIX, TEMPLATE_PREFIX
     with psycopg.connect(PG_URI + 'postgres', autocommit=True) as conn:
         try:
             # a database's PG_VERSION file is written when it is created
             names = [r[0] for r in conn.execute(
                     "SELECT datname FROM pg_database "
-                    "WHERE (datname LIKE %s OR datname LIKE %s) "
+                    "WHERE (datname LIKE %s OR datname LIKE %s "
+                    "OR datname LIKE %s) "
                     "AND (pg_stat_file('base/' || oid || '/PG_VERSION'))"
                     ".modification < now() - make_interval(hours => %s)", (
                         TEMPLATE_PREFIX.replace('_', '\\_') + '%',
-                        'factory\\_template\\_%', hours))]
+                        'factory\\_template\\_%',
+                        DROPPED_PREFIX.replace('_', '\\_') + '%', hours))]
         except psycopg.Error:  # not allowed to read the files: keep all
             return
         for name in names:

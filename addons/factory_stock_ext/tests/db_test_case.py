@@ -1,7 +1,11 @@
 # This file is part of factory_stock_ext.  The base of the addons' test
 # classes that need a database, on trytond's public test API only
 # (TestCase, activate_module, drop_db): core's own base is private.
+import hashlib
+import inspect
+
 from trytond.tests import test_tryton
+from trytond.transaction import Transaction
 
 
 class DBTestCase(test_tryton.TestCase):
@@ -9,6 +13,10 @@ class DBTestCase(test_tryton.TestCase):
     module = None
     extras = None
     language = 'en'
+    # A function that makes records every test of the class starts from:
+    # run once on the new database, committed, and cached with the modules
+    # (each test still rolls its own changes back)
+    fixture = None
 
     @classmethod
     def setUpClass(cls):
@@ -16,10 +24,28 @@ class DBTestCase(test_tryton.TestCase):
         # Looked up on the module at each call: the suites' database cache
         # (tests/db_cache.py) replaces them
         test_tryton.drop_db()
-        test_tryton.activate_module(
-            [cls.module] + list(cls.extras or []), lang=cls.language)
+        modules = [cls.module] + list(cls.extras or [])
+        if cls.fixture is None:
+            test_tryton.activate_module(modules, lang=cls.language)
+            return
+        name = '-'.join(modules) + '--' + fixture_name(cls.fixture)
+        if test_tryton.restore_db_cache(name):
+            return
+        test_tryton.activate_module(modules, lang=cls.language)
+        with Transaction().start(test_tryton.DB_NAME, 1,
+                context={'_skip_warnings': True}) as transaction:
+            cls.fixture()
+            transaction.commit()
+        test_tryton.backup_db_cache(name)
 
     @classmethod
     def tearDownClass(cls):
         super().tearDownClass()
         test_tryton.drop_db()
+
+
+def fixture_name(function):
+    "The function's name and a digest of its file: its cache follows edits"
+    source = inspect.getsource(inspect.getmodule(function))
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    return f'{function.__module__}.{function.__qualname__}-{digest}'

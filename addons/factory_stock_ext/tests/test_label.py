@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, shipment_in, tx
 
 GS = b'\x1d'
@@ -36,7 +36,7 @@ def chromium():
     return webdriver.Chrome(service=service, options=options)
 
 
-class LabelTestCase(DBTestCase):
+class LabelTestCase(FactoryTestCase):
     "Lot, pallet, bin and material labels decode to what they say"
     module = 'factory_stock_ext'
 
@@ -153,4 +153,4 @@ class LabelTestCase(DBTestCase):
                     {(']C0', b'M-BOLT'), (']Q1', b'M-BOLT')}], name)
 
 
-del DBTestCase
+del FactoryTestCase

@@ -2,12 +2,12 @@ import datetime as dt
 
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from ..exceptions_label import LabelError
 from .tools_qc_scan import factory, stock, tx
 
 
-class LookupTestCase(DBTestCase):
+class LookupTestCase(FactoryTestCase):
     "Look-up: what a bin holds; where a material or lot is"
     module = 'factory_stock_ext'
 
@@ -62,4 +62,4 @@ class LookupTestCase(DBTestCase):
         self.assertIn('NOPE', cm.exception.message)
 
 
-del DBTestCase
+del FactoryTestCase

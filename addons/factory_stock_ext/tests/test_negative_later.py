@@ -6,13 +6,13 @@ import datetime as dt
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, quantity, tx
 
 TODAY = dt.date.today()
 
 
-class NegativeLaterTestCase(DBTestCase):
+class NegativeLaterTestCase(FactoryTestCase):
     "Inventories dated before later moves"
     module = 'factory_stock_ext'
 
@@ -70,4 +70,4 @@ class NegativeLaterTestCase(DBTestCase):
         self.assertEqual(quantity(f.steel, f.bin1, f.lot_steel), 1)
 
 
-del DBTestCase
+del FactoryTestCase

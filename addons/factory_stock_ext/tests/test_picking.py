@@ -2,11 +2,11 @@ import datetime as dt
 
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, stock, tx
 
 
-class PickingTestCase(DBTestCase):
+class PickingTestCase(FactoryTestCase):
     "Customer picking by lot: FEFO then FIFO; the scan refuses other lots"
     module = 'factory_stock_ext'
 
@@ -70,4 +70,4 @@ class PickingTestCase(DBTestCase):
             self.assertEqual(line.result, result, code)
 
 
-del DBTestCase
+del FactoryTestCase

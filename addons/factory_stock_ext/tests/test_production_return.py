@@ -1,11 +1,11 @@
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from ..exceptions_scan import ScanError
 from .tools_qc_scan import factory, production, quantity, stock, tx
 
 
-class ProductionReturnTestCase(DBTestCase):
+class ProductionReturnTestCase(FactoryTestCase):
     "Unused material returned by scan after the production is done"
     module = 'factory_stock_ext'
 
@@ -46,4 +46,4 @@ class ProductionReturnTestCase(DBTestCase):
         self.assertEqual(quantity(f.steel, f.bin1, f.lot_steel), 50)
 
 
-del DBTestCase
+del FactoryTestCase

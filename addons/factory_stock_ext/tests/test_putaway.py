@@ -1,10 +1,10 @@
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, shipment_in, stock, tx
 
 
-class PutawayTestCase(DBTestCase):
+class PutawayTestCase(FactoryTestCase):
     "Put-away proposal: fixed bin, a bin with room in the zone, last bin"
     module = 'factory_stock_ext'
 
@@ -92,4 +92,4 @@ class PutawayTestCase(DBTestCase):
         line = Session.scan(shipment, 'L-STEEL-1', 9, location=f.bin1)
         self.assertEqual(line.result, 'accepted', line.message)
 
-del DBTestCase
+del FactoryTestCase

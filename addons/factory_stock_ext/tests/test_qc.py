@@ -2,13 +2,13 @@ from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from ..exceptions_scan import QCAccessError, QCError
 from .tools_qc_scan import (
     factory, quantity, shipment_in, stock, tx, user_in)
 
 
-class QCTestCase(DBTestCase):
+class QCTestCase(FactoryTestCase):
     "QC hold on receipt"
     module = 'factory_stock_ext'
 
@@ -174,4 +174,4 @@ class QCTestCase(DBTestCase):
         stock(f, f.steel, 1, f.bin1)
 
 
-del DBTestCase
+del FactoryTestCase

@@ -3,12 +3,12 @@ enforcement off, stock on hold leaves the QC location only through a QC
 decision"""
 from trytond.pool import Pool
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from ..exceptions_scan import QCError
 from .tools_qc_scan import factory, quantity, shipment_in, tx
 
 
-class QCHoldTestCase(DBTestCase):
+class QCHoldTestCase(FactoryTestCase):
     "QC hold on every move out of the QC location"
     module = 'factory_stock_ext'
 
@@ -71,4 +71,4 @@ class QCHoldTestCase(DBTestCase):
         self.assertEqual(quantity(f.steel, f.rejected, f.lot_steel), 10)
 
 
-del DBTestCase
+del FactoryTestCase

@@ -3,14 +3,14 @@ import datetime as dt
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from ..exceptions_scan import ScanError
 from .tools_qc_scan import (
     factory, production, quantity, shipment_in, stock, tx, user_in)
 
 
 
-class ScanTestCase(DBTestCase):
+class ScanTestCase(FactoryTestCase):
     "Scan sessions: refusals, keys, completion, overrides"
     module = 'factory_stock_ext'
 
@@ -325,4 +325,4 @@ class ScanTestCase(DBTestCase):
             (4, f.qc))
 
 
-del DBTestCase
+del FactoryTestCase

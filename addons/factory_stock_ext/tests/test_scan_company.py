@@ -8,11 +8,11 @@ from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, shipment_in, tx, user_in
 
 
-class ScanCompanyTestCase(DBTestCase):
+class ScanCompanyTestCase(FactoryTestCase):
     module = 'factory_stock_ext'
 
     @tx

@@ -5,11 +5,11 @@ from trytond.exceptions import UserWarning
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from .tools_qc_scan import factory, shipment_in, tx
 
 
-class ScanLotTestCase(DBTestCase):
+class ScanLotTestCase(FactoryTestCase):
     "Lot of another product on a receipt scan"
     module = 'factory_stock_ext'
 
@@ -51,4 +51,4 @@ class ScanLotTestCase(DBTestCase):
         self.assertIn('"L-BOLT-1"', line.message)
 
 
-del DBTestCase
+del FactoryTestCase

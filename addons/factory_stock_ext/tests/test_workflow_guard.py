@@ -5,7 +5,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .db_test_case import DBTestCase
+from .tools_qc_scan import FactoryTestCase
 from ..exceptions_scan import QCAccessError, ScanError
 from .tools_qc_scan import (
     factory, production, shipment_in, stock, tx, user_in)
@@ -18,7 +18,7 @@ def client(user):
         _check_access=True)
 
 
-class WorkflowGuardTestCase(DBTestCase):
+class WorkflowGuardTestCase(FactoryTestCase):
     module = 'factory_stock_ext'
 
     def held_lot(self, f, receiver=None):
@@ -147,4 +147,4 @@ class WorkflowGuardTestCase(DBTestCase):
         self.assertEqual(Line(over.id).result, 'over_quantity')
 
 
-del DBTestCase
+del FactoryTestCase
