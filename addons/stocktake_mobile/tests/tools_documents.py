@@ -97,30 +97,36 @@ def _delivery(data, warehouse, unit, product):
     """A waiting customer shipment of product ×2 whose pick is lot LOT-7
     (tools.setup_stock); LOT-8 is another lot of the same product"""
     pool = Pool()
-    Shipment = pool.get('stock.shipment.out')
-    Location = pool.get('stock.location')
-    Party = pool.get('party.party')
     Lot = pool.get('stock.lot')
     Move = pool.get('stock.move')
     Company = pool.get('company.company')
-    company = Company(data['company'])
-    customer_location, = Location.search([('code', '=', 'CUS')])
-    customer, = Party.create([{'name': 'Customer',
-                'addresses': [('create', [{}])]}])
     Lot.create([{'number': 'LOT-8', 'product': product.id}])
+    shipment = waiting_delivery(Company(data['company']), warehouse, unit,
+        product, 2, 'Customer')
+    Move.write(list(shipment.inventory_moves), {'lot': data['lot']})
+    return shipment
+
+
+def waiting_delivery(company, warehouse, unit, product, quantity, name):
+    "A waiting customer shipment of product × quantity to a new customer"
+    pool = Pool()
+    Shipment = pool.get('stock.shipment.out')
+    Location = pool.get('stock.location')
+    Party = pool.get('party.party')
+    customer_location, = Location.search([('code', '=', 'CUS')])
+    customer, = Party.create([{'name': name,
+                'addresses': [('create', [{}])]}])
     shipment, = Shipment.create([{'customer': customer.id,
                 'delivery_address': customer.addresses[0].id,
                 'warehouse': warehouse.id, 'company': company.id,
                 'warehouse_storage': warehouse.storage_location.id,
                 'warehouse_output': warehouse.output_location.id,
                 'outgoing_moves': [('create', [{'product': product.id,
-                                'unit': unit.id, 'quantity': 2,
+                                'unit': unit.id, 'quantity': quantity,
                                 'from_location': warehouse.output_location.id,
                                 'to_location': customer_location.id,
                                 'company': company.id,
                                 'unit_price': Decimal(1),
                                 'currency': company.currency.id}])]}])
     Shipment.wait([shipment])
-    Move.write(list(Shipment(shipment.id).inventory_moves),
-        {'lot': data['lot']})
-    return shipment
+    return Shipment(shipment.id)

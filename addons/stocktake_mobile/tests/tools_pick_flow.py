@@ -7,6 +7,8 @@ from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .tools_documents import waiting_delivery
+
 
 def setup_pick(data):
     """Material GLUE in two lots: GL-LATE ×5 in bin B1 expiring in 300
@@ -19,8 +21,6 @@ def setup_pick(data):
     Template = pool.get('product.template')
     Lot = pool.get('stock.lot')
     Move = pool.get('stock.move')
-    Party = pool.get('party.party')
-    Shipment = pool.get('stock.shipment.out')
     company = Company(data['company'])
     today = dt.date.today()
     with set_company(company), \
@@ -38,7 +38,6 @@ def setup_pick(data):
                 {'number': 'GL-SOON', 'product': glue.id,
                     'expiration_date': today + dt.timedelta(days=30)}])
         supplier, = Location.search([('code', '=', 'SUP')])
-        customer_location, = Location.search([('code', '=', 'CUS')])
         moves = Move.create([{'product': glue.id, 'unit': unit.id,
                     'quantity': 5, 'lot': lot.id,
                     'from_location': supplier.id, 'to_location': bin_,
@@ -47,21 +46,7 @@ def setup_pick(data):
                     'effective_date': today - dt.timedelta(days=days)}
                 for lot, bin_, days in [(late, b1, 20), (soon, b2, 5)]])
         Move.do(moves)
-        customer, = Party.create([{'name': 'Glue Customer',
-                    'addresses': [('create', [{}])]}])
-        shipment, = Shipment.create([{'customer': customer.id,
-                    'delivery_address': customer.addresses[0].id,
-                    'warehouse': warehouse.id, 'company': company.id,
-                    'warehouse_storage': warehouse.storage_location.id,
-                    'warehouse_output': warehouse.output_location.id,
-                    'outgoing_moves': [('create', [{'product': glue.id,
-                                    'unit': unit.id, 'quantity': 3,
-                                    'from_location':
-                                        warehouse.output_location.id,
-                                    'to_location': customer_location.id,
-                                    'company': company.id,
-                                    'unit_price': Decimal(1),
-                                    'currency': company.currency.id}])]}])
-        Shipment.wait([shipment])
+        shipment = waiting_delivery(company, warehouse, unit, glue, 3,
+            'Glue Customer')
     data.update(pick_delivery=shipment.id)
     return data
