@@ -34,6 +34,9 @@ $(STAMP): requirements.txt connectors/requirements.txt
 
 web: $(SAO)/index.html
 $(SAO)/index.html: web/package.json
+	# npm follows that link (below) into node_modules itself and prunes the
+	# whole tree when it reinstalls: take it away first
+	[ ! -L $(SAO)/node_modules ] || rm $(SAO)/node_modules
 	cd web && npm install --no-audit --no-fund --loglevel=error
 	# npm hoists sao's dependencies one level up; its index.html expects them below it
 	# (a later npm install replaces the link with a folder of its own: drop it)

@@ -32,15 +32,30 @@ FILES = {
     'qc.js': 'text/javascript; charset=utf-8',
     'finished.js': 'text/javascript; charset=utf-8',
     'feedback.js': 'text/javascript; charset=utf-8',
+    'camera.js': 'text/javascript; charset=utf-8',
     }
 # Browser libraries installed by npm (`make web`, web/package.json), served
-# as built by their authors: name -> (package, file in the package)
+# as built by their authors: name -> (package, file in the package).
+# barcode-detector (camera scanning where the browser has no
+# BarcodeDetector) reads with ZXing-C++ compiled to WebAssembly: its .wasm
+# comes from zxing-wasm, the exact version barcode-detector pins, and is
+# served here, never fetched from the CDN the library defaults to
 VENDOR = {
     'idb.js': ('idb', os.path.join('build', 'umd.js')),
+    'barcode-detector.js': ('barcode-detector',
+        os.path.join('dist', 'iife', 'ponyfill.js')),
+    'zxing_reader.wasm': ('zxing-wasm',
+        os.path.join('dist', 'reader', 'zxing_reader.wasm')),
+    }
+VENDOR_TYPES = {
+    '.js': 'text/javascript; charset=utf-8',
+    '.wasm': 'application/wasm',
     }
 # The page only talks to its own origin; inline scripts are not allowed;
-# it is never shown in a frame of another page (clickjacking)
-CSP = ("default-src 'self'; img-src 'self' data: blob:; "
+# WebAssembly may be compiled (the camera's barcode reader), nothing else
+# evaluated; it is never shown in a frame of another page (clickjacking)
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+    "img-src 'self' data: blob:; "
     "media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'")
 COUNTING = 'stocktake_mobile'
@@ -96,8 +111,12 @@ def page(request, database_name):
 def static(request, database_name, name):
     path = vendor_file(name) if name in VENDOR else None
     if path:
-        return _static(os.path.basename(path),
-            'text/javascript; charset=utf-8', os.path.dirname(path))
+        response = _static(os.path.basename(path),
+            VENDOR_TYPES[os.path.splitext(name)[1]], os.path.dirname(path))
+        # The reader is 1 MB: a copy the browser has is revalidated, not
+        # sent again (304)
+        response.add_etag()
+        return response.make_conditional(request)
     if name not in FILES:
         if name in VENDOR:
             logger.error("%s is missing: run `make web` (npm install)", name)

@@ -305,6 +305,15 @@
     onEnter('doc-lot', function () { $('doc-quantity').focus(); });
     onEnter('doc-quantity', record);
     $('doc-submit').addEventListener('click', record);
+    // The camera (camera.js) reads a product, lot or label into doc-code
+    if (window.StocktakeCamera.available()) {
+      $('doc-camera').hidden = false;
+      $('doc-camera').addEventListener('click', function () {
+        S.error('');
+        window.StocktakeCamera.scanInto($('doc-video'), $('doc-code'),
+          $('doc-camera'), S.cameraError);
+      });
+    }
     $('doc-complete').addEventListener('click', complete);
     $('doc-return').addEventListener('click', function () {
       setReturning(!state.returning);

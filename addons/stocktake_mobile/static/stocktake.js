@@ -26,6 +26,8 @@
     });
   }
   function show(view) {
+    // A screen left closes its camera
+    if (window.StocktakeCamera) { window.StocktakeCamera.stop(); }
     // Every screen is a section of the body (qc.js adds its own)
     document.querySelectorAll('body > section').forEach(function (el) {
       el.hidden = el.id !== view;
@@ -379,28 +381,16 @@
     }, function () { error(t('storage')); });
   }
 
-  // Phone camera where the browser has BarcodeDetector
+  // The camera (camera.js) reads the location first, then the product:
+  // entered as a scanner enters them
   function camera() {
-    var video = $('video');
-    var detector = new window.BarcodeDetector();
-    navigator.mediaDevices.getUserMedia({video: {facingMode: 'environment'}})
-      .then(function (stream) {
-        video.srcObject = stream;
-        video.hidden = false;
-        video.play();
-        var scan = function () {
-          detector.detect(video).then(function (codes) {
-            if (codes.length) {
-              stream.getTracks().forEach(function (track) { track.stop(); });
-              video.hidden = true;
-              var field = $('location').value ? $('code') : $('location');
-              field.value = codes[0].rawValue;
-              ($('location').value && $('code').value ? $('quantity') : $('code')).focus();
-            } else { requestAnimationFrame(scan); }
-          }, function () { requestAnimationFrame(scan); });
-        };
-        scan();
-      }, function (e) { error(String(e && e.message || e)); });
+    error('');
+    window.StocktakeCamera.scanInto($('video'),
+      $('location').value.trim() ? $('code') : $('location'), $('camera'),
+      cameraError);
+  }
+  function cameraError(e) {
+    error(t('camera_failed') + ' ' + String(e && e.message || e));
   }
 
   // Keyboard-wedge scanners type the code then Enter: move to the next field
@@ -413,6 +403,7 @@
   // For the other screens of the page (lookup.js)
   window.Stocktake = {api: api, apiError: apiError, t: t, show: show,
     error: error, status: status, newKey: newKey, owner: owner, mine: mine,
+    cameraError: cameraError,
     flush: flush, loadTasks: loadTasks, home: home};
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -444,7 +435,7 @@
       leaveTask();
       loadTasks();
     });
-    if ('BarcodeDetector' in window && navigator.mediaDevices) {
+    if (window.StocktakeCamera.available()) {
       $('camera').hidden = false;
       $('camera').addEventListener('click', camera);
     }

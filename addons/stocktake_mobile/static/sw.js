@@ -5,12 +5,14 @@
 // (and refresh the cache); offline, the cached copy answers. The API is
 // never cached nor answered here: a scan is sent by the page or not at all.
 'use strict';
-var CACHE = 'stocktake-shell-v4';
+var CACHE = 'stocktake-shell-v5';
 var PAGE = './';
 var SHELL = [PAGE, 'static/stocktake.css', 'static/i18n.js', 'static/idb.js',
   'static/queue.js', 'static/stocktake.js', 'static/lookup.js',
   'static/home.js', 'static/documents.js', 'static/qc.js',
-  'static/finished.js', 'static/feedback.js'];
+  'static/finished.js', 'static/feedback.js', 'static/camera.js',
+  // The camera's barcode reader where the browser has none (camera.js)
+  'static/barcode-detector.js', 'static/zxing_reader.wasm'];
 var SCOPE = new URL(PAGE, self.location.href).pathname;
 var FILES = SHELL.map(function (path) {
   return new URL(path, self.location.href).pathname;

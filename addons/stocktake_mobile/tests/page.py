@@ -46,6 +46,8 @@ class PageTestCase(RouteTestCase):
     tests/serve.py (stopped and started again on its port by network())"""
     module = 'stocktake_mobile'
     window = '390,844'
+    # More Chromium flags of a test class (e.g. a fake camera)
+    flags = []
 
     @classmethod
     def setUpDatabase(cls):
@@ -79,7 +81,7 @@ class PageTestCase(RouteTestCase):
         cls.base = f'http://127.0.0.1:{cls.port}/{cls.db}/stocktake/'
         options = webdriver.ChromeOptions()
         options.binary_location = '/usr/bin/chromium'
-        for flag in FLAGS + [f'--user-data-dir={cls.tmp}/chrome',
+        for flag in FLAGS + cls.flags + [f'--user-data-dir={cls.tmp}/chrome',
                 f'--window-size={cls.window}']:
             options.add_argument(flag)
         cls.driver = webdriver.Chrome(
