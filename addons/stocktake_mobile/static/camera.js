@@ -81,9 +81,17 @@
         }
         video.srcObject = scan.stream;
         video.hidden = false;
-        var reader = found[0];
+        var reader = found[0], failures = 0;
         var next = function () {
           if (!scan.stopped) { requestAnimationFrame(read); }
+        };
+        // A reader that fails on every frame (e.g. its WebAssembly could
+        // not be loaded) is reported, not retried for ever
+        var failed = function (e) {
+          failures += 1;
+          if (failures < 10) { next(); return; }
+          if (current === scan) { stop(); }
+          if (onError) { onError(e); }
         };
         var read = function () {
           if (scan.stopped) { return; }
@@ -92,13 +100,14 @@
           reader.detect(video).then(function (codes) {
             var code = codes.filter(function (c) { return c.rawValue; })[0];
             if (scan.stopped) { return; }
+            failures = 0;
             if (!code) { next(); return; }
             stop();
             field.value = code.rawValue;
             field.focus();
             field.dispatchEvent(new KeyboardEvent('keydown',
               {key: 'Enter', code: 'Enter', bubbles: true, cancelable: true}));
-          }, next);
+          }, failed);
         };
         return video.play().then(read);
       }).catch(function (e) {

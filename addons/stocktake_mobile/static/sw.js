@@ -7,11 +7,12 @@
 'use strict';
 var CACHE = 'stocktake-shell-v5';
 var PAGE = './';
+// barcode-detector.js and zxing_reader.wasm: the camera's barcode reader
+// where the browser has none (camera.js)
 var SHELL = [PAGE, 'static/stocktake.css', 'static/i18n.js', 'static/idb.js',
   'static/queue.js', 'static/stocktake.js', 'static/lookup.js',
   'static/home.js', 'static/documents.js', 'static/qc.js',
   'static/finished.js', 'static/feedback.js', 'static/camera.js',
-  // The camera's barcode reader where the browser has none (camera.js)
   'static/barcode-detector.js', 'static/zxing_reader.wasm'];
 var SCOPE = new URL(PAGE, self.location.href).pathname;
 var FILES = SHELL.map(function (path) {

@@ -68,6 +68,32 @@ class CameraScanTestCase(PageTestCase):
             f'--use-file-for-fake-video-capture={video}']
         super().setUpClass()
 
+    def test_camera_scan_on_a_count(self):
+        """Counting: B2 typed, P004 read into the product field, the counted
+        quantity next; the count is stored"""
+        d = self.driver
+        self.home()
+        self.open_flow('count')
+        self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, f'button[data-task="{self.task_id}"]'))
+            ).click()
+        self.wait(EC.visibility_of_element_located((By.ID, 'location')))
+        d.find_element(By.ID, 'location').send_keys('B2\n')
+        self.wait(EC.element_to_be_clickable((By.ID, 'camera'))).click()
+        self.wait(lambda d: d.find_element(By.ID, 'code').get_attribute(
+                'value') or d.find_element(By.ID, 'error').is_displayed())
+        self.assertEqual(self.text_of('error'), '')
+        self.assertEqual(d.find_element(By.ID, 'code').get_attribute(
+                'value'), CODE)
+        self.wait(lambda d: d.switch_to.active_element.get_attribute('id')
+            == 'quantity')
+        self.assertFalse(d.find_element(By.ID, 'video').is_displayed())
+        d.switch_to.active_element.send_keys('8\n')
+        self.wait(lambda d: self.counts())
+        (location, product, quantity), = self.counts().values()
+        self.assertEqual((location, product, quantity),
+            (self.data['locations'][1], self.data['products'][3], 8))
+
     def test_camera_scan_on_a_document(self):
         """Issue to production: B1 typed, P004 read by the camera, the
         quantity entered next; accepted and stored"""
@@ -79,8 +105,12 @@ class CameraScanTestCase(PageTestCase):
                 "return 'BarcodeDetector' in window"))
         d.find_element(By.ID, 'doc-location').send_keys('B1')
         self.wait(EC.element_to_be_clickable((By.ID, 'doc-camera'))).click()
+        # Read, or the page says why not
         self.wait(lambda d: d.find_element(By.ID, 'doc-code').get_attribute(
-                'value') == CODE)
+                'value') or d.find_element(By.ID, 'error').is_displayed())
+        self.assertEqual(self.text_of('error'), '')
+        self.assertEqual(d.find_element(By.ID, 'doc-code').get_attribute(
+                'value'), CODE)
         # Entered as a scanner enters it (Enter: the quantity next); the
         # camera is closed
         self.wait(lambda d: d.switch_to.active_element.get_attribute('id')

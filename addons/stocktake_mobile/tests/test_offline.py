@@ -85,6 +85,37 @@ class OfflineShellTestCase(RouteTestCase):
         self.assertEqual(response.mimetype, 'application/json')
 
 
+    def test_camera_reader_from_npm(self):
+        """The camera's ponyfill and its WebAssembly reader are served from
+        npm's copies, kept by the service worker; the CSP lets WebAssembly
+        compile and nothing else be evaluated"""
+        shell = self.get('sw.js').get_data(as_text=True)
+        for name, package, mimetype in [
+                ('barcode-detector.js', 'barcode-detector',
+                    'text/javascript'),
+                ('zxing_reader.wasm', 'zxing-wasm', 'application/wasm')]:
+            with self.subTest(name=name):
+                path = routes.vendor_file(name)
+                self.assertIn(os.path.join('node_modules', package, 'dist'),
+                    path)
+                self.assertIn(f"'static/{name}'", shell)
+                response = self.get(f'static/{name}')
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.mimetype, mimetype)
+                with open(path, 'rb') as fh:
+                    self.assertEqual(response.data, fh.read())
+                # A copy the browser has: not sent again
+                again = self.client().get(
+                    f'/{self.db_name}/stocktake/static/{name}',
+                    headers={'If-None-Match': response.headers['ETag']})
+                self.assertEqual(again.status_code, 304)
+        csp = self.get('').headers['Content-Security-Policy']
+        self.assertIn("script-src 'self' 'wasm-unsafe-eval';", csp)
+        self.assertNotIn("'unsafe-eval'", csp)
+        self.assertNotIn('jsdelivr', self.get('static/camera.js').get_data(
+                as_text=True))
+
+
 class PageStringsTestCase(unittest.TestCase):
     "Every string the page shows exists in English and in zh_CN"
 
