@@ -94,12 +94,22 @@ class CameraScanTestCase(PageTestCase):
         self.assertEqual((location, product, quantity),
             (self.data['locations'][1], self.data['products'][3], 8))
 
-    def test_camera_scan_on_a_document(self):
-        """Issue to production: B1 typed, P004 read by the camera, the
-        quantity entered next; accepted and stored"""
+    def test_camera_scan_on_a_document_offline(self):
+        """Issue to production with the server down: B1 typed, P004 read by
+        the camera (its reader from the service worker's copy), the
+        quantity entered next; queued, then accepted and stored once the
+        server is back"""
         d = self.driver
         reference = f"production,{self.data['production']}"
         self.open_document('issue', reference)
+        self.wait(lambda d: d.execute_script(
+                'return !!navigator.serviceWorker.controller'))
+        # The page loaded again without a network: the shell from the cache
+        self.network(False)
+        self.addCleanup(lambda: self.server.poll() is None or
+            self.network(True))
+        d.refresh()
+        self.wait(EC.visibility_of_element_located((By.ID, 'doc-code')))
         # Linux Chromium has no native detector: the ponyfill reads
         self.assertFalse(d.execute_script(
                 "return 'BarcodeDetector' in window"))
@@ -126,6 +136,8 @@ class CameraScanTestCase(PageTestCase):
         self.assertEqual([r for r in resources
                 if not r.startswith(f'http://127.0.0.1:{self.port}/')], [])
         d.switch_to.active_element.send_keys('4\n')
+        self.wait(lambda d: self.text_of('doc-queue') == '1')
+        self.network(True)
         self.wait(lambda d: self.text_of('doc-accepted') == '1')
         self.assertEqual(self.text_of('doc-refused'), '0')
 
