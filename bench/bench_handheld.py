@@ -42,8 +42,11 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
 SCAN_JS = """
 const [code, quantity, lot, done] = arguments;
 const list = document.getElementById('doc-scans');
-const answered = () => list.querySelectorAll(
-    'li.accepted, li.refused').length;
+// The counters, not the lines: the list shows the last 50 accepted only
+const counters = ['doc-accepted', 'doc-refused'].map(
+    id => document.getElementById(id));
+const answered = () => counters.reduce(
+    (total, counter) => total + Number(counter.textContent), 0);
 const before = answered();
 document.getElementById('doc-code').value = code;
 document.getElementById('doc-lot').value = lot;
@@ -55,7 +58,8 @@ new MutationObserver(function (changes, observer) {
         const first = list.querySelector('li');
         done([performance.now() - start, first.className]);
     }
-}).observe(list, {childList: true, subtree: true, attributes: true});
+}).observe(document.getElementById('doc-view'),
+    {childList: true, subtree: true, characterData: true});
 document.getElementById('doc-submit').click();
 """
 TRANSFERRED_JS = """
