@@ -15,15 +15,25 @@ counted: the scope as a whole (a move between two of its bins is neither)
 or each location on its own (per_location).  Quantities are in the
 product's default unit.
 """
+import datetime as dt
+
 from sql import Literal, Union
-from sql.aggregate import Sum
+from sql.aggregate import Min, Sum
 from sql.conditionals import Case
 
 from trytond.model import Model
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 GROUPINGS = {('product',), ('product', 'lot')}
+
+
+def as_date(value):
+    "A date read from SQL (SQLite answers aggregates of dates as text)"
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
 
 
 def counted(location, bounds=None):
@@ -61,13 +71,34 @@ class StockFigures(Model):
         the scope, or in the given locations (ids; each without its
         children); key is (product[, lot]), prefixed with the location when
         per_location.  Zero balances are left out."""
+        query = cls.on_hand_query(company, date=date, scope=scope,
+            products=products, grouping=grouping, locations=locations)
+        figures = {}
+        if query is None:
+            return figures
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        for location, *key, quantity in cursor:
+            if per_location:
+                key = [location] + key
+            key = tuple(key)
+            figures[key] = figures.get(key, 0) + quantity
+        return {k: q for k, q in figures.items() if q}
+
+    @classmethod
+    def on_hand_query(cls, company, date=None, scope=None, products=None,
+            grouping=('product',), locations=None):
+        """The query behind on_hand, for callers that build on it in SQL:
+        columns location, *grouping and quantity, one row per counted
+        location and key (zero rows may be in); None when no location
+        counts.  Addons that keep faster figures answer here."""
         pool = Pool()
         Move = pool.get('stock.move')
         Date = pool.get('ir.date')
         cls._check_grouping(grouping)
         location_ids = cls.locations(scope, among=locations)
         if not location_ids:
-            return {}
+            return None
         with Transaction().set_context(company=int(company)):
             today = Date.today()
             # Core reads a later date as a forecast; done moves are dated
@@ -75,21 +106,45 @@ class StockFigures(Model):
             date = min(date or today, today)
             with Transaction().set_context(stock_date_end=date,
                     forecast=False, stock_assign=False):
-                query = Move.compute_quantities_query(location_ids,
+                return Move.compute_quantities_query(location_ids,
                     with_childs=False, grouping=grouping,
                     grouping_filter=((list(products),)
                         if products is not None else None))
-                figures = {}
-                if query is None:
-                    return figures
-                cursor = Transaction().connection.cursor()
-                cursor.execute(*query)
-                for location, *key, quantity in cursor:
-                    if per_location:
-                        key = [location] + key
-                    key = tuple(key)
-                    figures[key] = figures.get(key, 0) + quantity
-        return {k: q for k, q in figures.items() if q}
+
+    @classmethod
+    def first_receipts(cls, company, scope=None, products=None,
+            grouping=('product',), locations=None):
+        """{(location, *key): date} of the first done move into each
+        counted location of the scope (or of the given ids), whatever
+        left it since: how long an item has been kept there"""
+        query = cls.first_receipts_query(company, scope=scope,
+            products=products, grouping=grouping, locations=locations)
+        if query is None:
+            return {}
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        return {tuple(key): as_date(first) for *key, first in cursor}
+
+    @classmethod
+    def first_receipts_query(cls, company, scope=None, products=None,
+            grouping=('product',), locations=None):
+        """The query behind first_receipts: columns location, *grouping and
+        date; None when no location counts"""
+        Move = Pool().get('stock.move')
+        cls._check_grouping(grouping)
+        location_ids = cls.locations(scope, among=locations)
+        if not location_ids:
+            return None
+        move = Move.__table__()
+        keys = [getattr(move, g) for g in grouping]
+        where = ((move.state == 'done') & (move.company == int(company))
+            & SQL_OPERATORS['in'](move.to_location, location_ids))
+        if products is not None:
+            where &= SQL_OPERATORS['in'](move.product, list(products))
+        return move.select(move.to_location.as_('location'),
+            *(k.as_(g) for k, g in zip(keys, grouping)),
+            Min(move.effective_date).as_('date'), where=where,
+            group_by=[move.to_location, *keys])
 
     @classmethod
     def flows(cls, company, start=None, end=None, scope=None,

@@ -237,7 +237,7 @@ class Poster:
     def post(self, record, lines):
         pool = Pool()
         Inventory = pool.get('stock.inventory')
-        Product = pool.get('product.product')
+        Figures = pool.get('stock.figures')
         lines = [l._replace(product=self._id(l.product),
                 location=self._id(l.location), lot=self._id(l.lot))
             for l in lines]
@@ -245,11 +245,9 @@ class Poster:
         for line in lines:
             by_location[line.location].append(line)
         product_ids = sorted({l.product for l in lines})
-        with Transaction().set_context(company=self.company.id,
-                stock_date_end=self.date):
-            expected = Product.products_by_location(sorted(by_location),
-                grouping=('product', 'lot'),
-                grouping_filter=(product_ids,))
+        expected = Figures.on_hand(self.company,
+            self.date, products=product_ids, grouping=('product', 'lot'),
+            per_location=True, locations=sorted(by_location))
         self._update_cost_prices(lines, expected)
         # Inventories of at most BATCH lines, created and confirmed a batch
         # at a time: the ORM checks every id of a browsed list on each
@@ -294,16 +292,13 @@ class Poster:
         "Weighted average of the stock already there and the opening rows"
         pool = Pool()
         Product = pool.get('product.product')
-        Location = pool.get('stock.location')
+        Figures = pool.get('stock.figures')
         CostPrice = Product.multivalue_model('cost_price')
         product_ids = sorted({l.product for l in lines})
-        storage = Location.search([('type', '=', 'storage')])
-        with Transaction().set_context(company=self.company.id,
-                stock_date_end=self.date, with_childs=False):
-            on_hand = Product.products_by_location([l.id for l in storage],
-                grouping=('product',), grouping_filter=(product_ids,))
+        on_hand = Figures.on_hand(self.company, self.date,
+            products=product_ids)
         quantity = defaultdict(Decimal)
-        for (location, product), qty in on_hand.items():
+        for (product,), qty in on_hand.items():
             quantity[product] += Decimal(str(qty))
         added = defaultdict(lambda: [Decimal(0), Decimal(0)])
         for line in lines:

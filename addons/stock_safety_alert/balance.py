@@ -11,15 +11,15 @@ It is rebuilt from the moves together with the daily usage.
 import datetime as dt
 from collections import defaultdict
 
-from sql import Cast, Literal, Null, Union
+from sql import Cast, Column, Literal, Null, Union
 from sql.aggregate import Min, Sum
 
 from trytond import backend
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
-from .bulk import bulk_insert, execute_binary, leave_room_for_updates
+from .bulk import bulk_insert, leave_room_for_updates
 from .pending import PendingMixin, merge_pending
 
 KEYS = ['company', 'location', 'product', 'lot']
@@ -124,14 +124,75 @@ class Balance(PendingMixin, ModelSQL):
                     group_by=[getattr(flows, k) for k in KEYS])))
 
     @classmethod
-    def on_hand(cls, company, locations):
-        """Rows (location, product, lot, quantity, first receipt) of the
-        locations, pending rows included: moves done since the merge count"""
-        table = cls.__table__()
+    def is_built(cls):
+        """Whether the rows hold every done move: built by a run (which
+        stores the layout it built with) and kept since by the moves"""
+        Config = Pool().get('stock.safety.configuration')
+        config = Config.__table__()
         cursor = Transaction().connection.cursor()
-        execute_binary(cursor, table.select(table.location, table.product,
-                table.lot, Sum(table.quantity), Min(table.first_in),
-                where=(table.company == company)
-                & fields.SQL_OPERATORS['in'](table.location, list(locations)),
-                group_by=[table.location, table.product, table.lot]))
-        return cursor.fetchall()
+        cursor.execute(*config.select(config.id,
+                where=config.usage_layout != Null, limit=1))
+        return cursor.fetchone() is not None
+
+    @classmethod
+    def forget(cls, locations):
+        """The locations changed type: when moves were done on them, their
+        rows no longer follow the one rule of what counts, and the next
+        run builds the balance again (stock.figures reads core till then)"""
+        pool = Pool()
+        Config = pool.get('stock.safety.configuration')
+        Usage = pool.get('stock.safety.usage')
+        if locations and Usage._have_done_moves(locations):
+            with without_check_access():
+                Config.write([Config(1)], {'usage_layout': None})
+
+    @classmethod
+    def on_hand_query(cls, company, locations, today, products=None,
+            grouping=('product',)):
+        """stock.figures' on hand query at today (columns location,
+        *grouping, quantity) from the rows, pending ones included (moves
+        done since the merge count), less the moves done at a later date
+        (core lets them be done after a warning)"""
+        Move = Pool().get('stock.move')
+        table, move = cls.__table__(), Move.__table__()
+        rows = cls._figures_query(table, company, locations, products,
+            grouping, table.quantity.as_('quantity'), grouped=False)
+        later = ((move.state == 'done') & (move.effective_date > today)
+            & (move.company == int(company)))
+        if products is not None:
+            later &= fields.SQL_OPERATORS['in'](move.product, list(products))
+        keys = [getattr(move, g).as_(g) for g in grouping]
+        for location, quantity in [
+                (move.to_location, -move.internal_quantity),
+                (move.from_location, move.internal_quantity)]:
+            rows = Union(rows, move.select(location.as_('location'), *keys,
+                    quantity.as_('quantity'),
+                    where=later & fields.SQL_OPERATORS['in'](
+                        location, list(locations))), all_=True)
+        keys = [Column(rows, g) for g in grouping]
+        return rows.select(rows.location.as_('location'),
+            *(k.as_(g) for k, g in zip(keys, grouping)),
+            Sum(rows.quantity).as_('quantity'),
+            group_by=[rows.location, *keys])
+
+    @classmethod
+    def first_receipts_query(cls, company, locations, products=None,
+            grouping=('product',)):
+        "stock.figures' first receipts: columns location, *grouping, date"
+        table = cls.__table__()
+        first = Min(table.first_in)
+        return cls._figures_query(table, company, locations, products,
+            grouping, first.as_('date'), having=first != Null)
+
+    @staticmethod
+    def _figures_query(table, company, locations, products, grouping,
+            figure, having=None, grouped=True):
+        where = ((table.company == int(company))
+            & fields.SQL_OPERATORS['in'](table.location, list(locations)))
+        if products is not None:
+            where &= fields.SQL_OPERATORS['in'](table.product, list(products))
+        keys = [getattr(table, g) for g in grouping]
+        return table.select(table.location.as_('location'),
+            *(k.as_(g) for k, g in zip(keys, grouping)), figure,
+            where=where, having=having,
+            group_by=[table.location, *keys] if grouped else None)

@@ -15,7 +15,6 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .bulk import chunks, in_
-from .usage import to_date
 
 
 class Snapshot:
@@ -62,18 +61,19 @@ class Snapshot:
 
     def _load_stock(self):
         """On-hand quantity per location/product/lot, and the first receipt
-        date per product (the age of never-used stock), from the balance
-        kept by the moves"""
-        Balance = Pool().get('stock.safety.balance')
+        date per product (the age of never-used stock), from the one
+        stock-figures API (which reads the balance the run just merged)"""
+        Figures = Pool().get('stock.figures')
         if not self.loc_wh:
             return
-        for location, product, lot, qty, first in Balance.on_hand(
-                self.company, self.loc_wh):
+        locations = list(self.loc_wh)
+        self.stock = {(self.loc_wh[location], location, product, lot): qty
+            for (location, product, lot), qty in Figures.on_hand(
+                self.company, self.today, grouping=('product', 'lot'),
+                per_location=True, locations=locations).items()}
+        for (location, product), first in Figures.first_receipts(
+                self.company, locations=locations).items():
             wh = self.loc_wh[location]
-            qty = float(qty or 0)
-            if qty:
-                self.stock[wh, location, product, lot] = qty
-            first = to_date(first)
             if first and (self.first_in.get((wh, product)) or first) >= first:
                 self.first_in[wh, product] = first
 

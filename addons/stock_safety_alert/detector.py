@@ -11,7 +11,8 @@ from collections import defaultdict
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .demand import chunks, in_, to_date
+from .demand import chunks, in_
+from .usage import to_date
 
 
 class AlertDetectors:

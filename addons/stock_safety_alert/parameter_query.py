@@ -11,7 +11,7 @@ steps, because PostgreSQL would evaluate an expression again for each
 reference of a nested stage to it."""
 from collections import defaultdict
 
-from sql import Cast, Literal, Null, Union, With
+from sql import Cast, Literal, Null, Select, Union, With
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case, Coalesce, Greatest, NullIf
 
@@ -74,19 +74,20 @@ def settings_query():
 
 
 def stock_query(snapshot):
-    """On hand per warehouse and product from the balance, as the
+    """On hand per warehouse and product (stock.figures), as the
     snapshot's on_hand: a location's lot that sums to zero is no stock"""
-    Balance = Pool().get('stock.safety.balance')
-    balance = Balance.__table__()
+    Figures = Pool().get('stock.figures')
     by_wh = defaultdict(list)
     for location, wh in snapshot.loc_wh.items():
         by_wh[wh].append(location)
-    lots = balance.select(balance.location, balance.product,
-        Sum(balance.quantity).as_('quantity'),
-        where=(balance.company == snapshot.company)
-        & in_(balance.location, list(snapshot.loc_wh) or [-1]),
-        group_by=[balance.location, balance.product, balance.lot],
-        having=Sum(balance.quantity) != 0)
+    figures = Figures.on_hand_query(snapshot.company, snapshot.today,
+        grouping=('product', 'lot'), locations=list(snapshot.loc_wh))
+    if figures is None:
+        return Select([Cast(Null, 'INTEGER').as_('warehouse'),
+                Cast(Null, 'INTEGER').as_('product'),
+                Cast(Null, 'FLOAT').as_('quantity')], where=Literal(False))
+    lots = figures.select(figures.location, figures.product,
+        figures.quantity, where=figures.quantity != 0)
     whens = [(in_(lots.location, locations), wh)
         for wh, locations in by_wh.items()]
     # a subquery, not GROUP BY <CASE>: its bound parameters would differ

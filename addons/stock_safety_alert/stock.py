@@ -26,3 +26,20 @@ class Move(metaclass=PoolMeta):
         Pool().get('stock.safety.usage').record(cancelled, sign=-1)
         Pool().get('stock.safety.balance').record(cancelled, sign=-1)
         Pool().get('stock.safety.lead').record(cancelled)
+
+
+class Location(metaclass=PoolMeta):
+    __name__ = 'stock.location'
+
+    @classmethod
+    def write(cls, *args):
+        # The balance holds the moves of storage locations as they were
+        # done: a location that changes type leaves it behind
+        changed = []
+        actions = iter(args)
+        for locations, values in zip(actions, actions):
+            if 'type' in values:
+                changed.extend(l.id for l in locations
+                    if l.type != values['type'])
+        super().write(*args)
+        Pool().get('stock.safety.balance').forget(changed)

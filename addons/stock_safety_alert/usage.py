@@ -20,6 +20,7 @@ from sql.aggregate import Sum
 from sql.conditionals import Case
 
 from trytond.model import Index, ModelSQL, fields
+from trytond.modules.factory_stock_ext.figures import as_date as to_date
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import (
@@ -33,13 +34,6 @@ KEYS = ['company', 'warehouse', 'product']
 # a day with this many pending keys has its merged rows read whole (one
 # range of the date index) instead of looked up key by key
 WHOLE_DAY = 1000
-
-
-def to_date(value):
-    "SQLite returns dates of aggregates as text"
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value
 
 
 def warehouse_map():
