@@ -123,7 +123,6 @@
   // transactions of a store run in their order); a scan answered already
   // (by another tab) keeps its first answer there
   function settle(item, values) {
-    Object.assign(item, values, {answered_at: Date.now()});
     return open().then(function (db) {
       var tx = db.transaction(SCANS, 'readwrite');
       tx.store.get(item.client_key).then(function (stored) {
@@ -228,9 +227,10 @@
           {state: 'refused', status: result.status,
             error: body.error ? body.error.code : null,
             message: body.error ? body.error.message : null};
-        settle(item, values).catch(on.failed);
+        Object.assign(item, values, {answered_at: Date.now()});
         report[kind].push(item);
-        on.answered(item);
+        on.answered(item);  // drawn first, stored then
+        settle(item, values).catch(on.failed);
         return next();
       }, function () {
         self.posting = false;
