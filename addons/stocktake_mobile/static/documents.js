@@ -229,14 +229,14 @@
     $('doc-code').focus();
     var returning = state.returning;
     setReturning(false);
-    // Shown and sent at once, stored meanwhile (queue.js)
+    // Sent, stored and shown at once (queue.js)
     var added = Q.add({task: doc.id, document: doc.document, kind: doc.kind,
       client_key: S.newKey(), location: bin, code: code, lot: lot,
       quantity: quantity === '' ? 1 : Number(quantity), returning: returning,
       device: navigator.userAgent.slice(0, 60), owner: S.owner()});
+    S.flush();
     added.stored.catch(function () { S.error(S.t('storage')); });
     drawScan(added.item);
-    S.flush();
   }
 
   // A scan answered (stocktake.js, as each answer comes)

@@ -86,8 +86,9 @@
   }
 
   // A new scan (task, client_key, location, code, quantity, counted_at,
-  // device, lot): shown and sendable at once; the promise resolves once it
-  // is stored (committed to disk: `strict`, it is off the scan's path)
+  // device, lot): shown and sendable at once; `stored` resolves once it is
+  // on disk (`strict`: it is off the scan's path). The write starts in a
+  // microtask: a flush called right after add sends first
   function add(scan) {
     var item = Object.assign({}, scan, {state: 'queued',
       queued_at: Date.now()});
@@ -203,13 +204,18 @@
       var item = pending().filter(mine)[0];
       if (!item) {
         drained();
-        // Idle: a scan coming soon wakes the sender, else it stops
+        // Idle: a scan coming soon wakes the sender (its request is then
+        // made in the scan's own task), else it stops
         return new Promise(function (resolve) {
-          var timer = setTimeout(function () { resolve(false); }, LINGER_MS);
-          self.wake = function () { clearTimeout(timer); resolve(true); };
-        }).then(function (woken) {
-          self.wake = null;
-          return woken ? next() : null;
+          var timer = setTimeout(function () {
+            self.wake = null;
+            resolve(null);
+          }, LINGER_MS);
+          self.wake = function () {
+            clearTimeout(timer);
+            self.wake = null;
+            resolve(next());
+          };
         });
       }
       self.posting = true;
@@ -251,11 +257,14 @@
       return Promise.resolve();
     }
     var self = sender = {posting: false, wake: null, again: false};
-    var round = function () { return send(post, mine, on, self); };
-    var ready = fromStore ? load() : Promise.resolve();
-    return ready.then(function () {
-      return navigator.locks ? navigator.locks.request(LOCK, round) : round();
-    }).then(function (stopped) {
+    // Read under the lock: what another tab sent before is not sent again
+    var round = function () {
+      return (fromStore ? load() : Promise.resolve()).then(function () {
+        return send(post, mine, on, self);
+      });
+    };
+    return (navigator.locks ? navigator.locks.request(LOCK, round) :
+      round()).then(function (stopped) {
       sender = null;
       if (self.again && !stopped) { return flush(post, mine, on); }
     }, function (failure) { sender = null; throw failure; });

@@ -299,13 +299,14 @@
     $('code').value = '';
     $('quantity').value = '';
     $('code').focus();
-    // Stored on the device with its key, and sent meanwhile (queue.js)
-    Q.add({task: state.task.id, client_key: newKey(), location: location_,
-      code: code, quantity: Number(quantity), counted_at: Date.now(),
-      device: navigator.userAgent.slice(0, 60), owner: owner()}).stored
-      .catch(storageFailed);
-    renderScans();
+    // Sent, stored on the device with its key, and shown (queue.js)
+    var added = Q.add({task: state.task.id, client_key: newKey(),
+      location: location_, code: code, quantity: Number(quantity),
+      counted_at: Date.now(), device: navigator.userAgent.slice(0, 60),
+      owner: owner()});
     flush();
+    added.stored.catch(storageFailed);
+    renderScans();
   }
 
   function post(item) {
@@ -360,11 +361,16 @@
   // Sends the queued scans in order (queue.js); stops at the first network
   // failure, a busy server or a refused key, and keeps those scans queued.
   // fromStore: also those another tab or an earlier page queued
+  var handlers = {answered: answered, drained: drained, failed: storageFailed};
   function flush(fromStore) {
     if (!localStorage.getItem(KEY)) { return Promise.resolve(); }
+    // The owner known: at once (a scan's request in the scan's own task)
+    if (owner() !== null) {
+      return Q.flush(post, mine, handlers, fromStore === true)
+        .catch(storageFailed);
+    }
     return learnOwner().then(function () {
-      return Q.flush(post, mine, {answered: answered, drained: drained,
-        failed: storageFailed}, fromStore === true);
+      return Q.flush(post, mine, handlers, fromStore === true);
     }).catch(storageFailed);
   }
   function refresh() {
