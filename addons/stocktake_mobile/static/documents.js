@@ -260,7 +260,6 @@
   function flushed(report) {
     var doc = state.doc;
     if (!doc || $('doc-view').hidden) { return; }
-    $('doc-queue').textContent = String(state.counts.queued);
     var mine = report.sent.concat(report.refused).filter(function (scan) {
       return scan.task === doc.id;
     });
