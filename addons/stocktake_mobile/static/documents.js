@@ -10,7 +10,16 @@
   'use strict';
   var S, Q = window.StocktakeQueue;
   var DOC = 'stocktake.doc';  // the document open on this device (offline)
-  var state = {kind: null, doc: null, confirm: null, returning: false};
+  var state = {kind: null, doc: null, confirm: null, returning: false,
+    // The scan lines drawn: client_key -> li, and how many of each kind
+    drawn: new Map(), counts: {queued: 0, accepted: 0, refused: 0},
+    refreshing: null};
+  // The document's lines are read again once the scans pause this long: a
+  // burst of scans (a pallet of labels) reads them once, and the read never
+  // slows the next scan's answer
+  var REFRESH_MS = 300;
+  // Accepted scans shown (every queued or refused one is)
+  var SHOWN_ACCEPTED = 50;
   var $ = function (id) { return document.getElementById(id); };
 
   // The queue's key of a document's scans (counts use the task id)
@@ -145,29 +154,66 @@
     return scan.state;
   }
 
+  function scanText(scan, kind) {
+    return (scan.returning ? '↩ ' + S.t('doc_returned') + ' ' : '') +
+      scan.code + ' × ' + scan.quantity + (scan.lot ? ' · ' + scan.lot : '') +
+      ' — ' + S.t(kind === 'queued' && !S.mine(scan) ? 'scan_other_user' :
+        'scan_' + kind) + (scan.message ? ': ' + scan.message : '');
+  }
+
+  function showCounts() {
+    $('doc-queue').textContent = String(state.counts.queued);
+    $('doc-accepted').textContent = String(state.counts.accepted);
+    $('doc-refused').textContent = String(state.counts.refused);
+  }
+
+  // Every scan of the document (the queue's copy in memory), latest first
   function renderScans() {
     var doc = state.doc;
-    if (!doc) { return Promise.resolve(); }
-    return Q.forTask(doc.id).then(function (scans) {
-      if (!state.doc || state.doc.id !== doc.id) { return; }
-      var list = $('doc-scans'), counts = {queued: 0, accepted: 0, refused: 0};
-      list.textContent = '';
-      scans.forEach(function (scan, index) {
-        var kind = shown(scan);
-        counts[kind] += 1;
-        if (kind === 'accepted' && index >= 50) { return; }
-        var li = item((scan.returning ? '↩ ' + S.t('doc_returned') + ' ' :
-          '') + scan.code + ' × ' + scan.quantity +
-          (scan.lot ? ' · ' + scan.lot : '') + ' — ' +
-          S.t(kind === 'queued' && !S.mine(scan) ? 'scan_other_user' :
-            'scan_' + kind) + (scan.message ? ': ' + scan.message : ''), kind);
-        li.setAttribute('data-key', scan.client_key);
-        list.appendChild(li);
-      });
-      $('doc-queue').textContent = String(counts.queued);
-      $('doc-accepted').textContent = String(counts.accepted);
-      $('doc-refused').textContent = String(counts.refused);
-    }, function () { S.error(S.t('storage')); });
+    if (!doc) { return; }
+    var list = $('doc-scans'), counts = {queued: 0, accepted: 0, refused: 0};
+    var drawn = new Map(), shownAccepted = 0;
+    list.textContent = '';
+    Q.forTask(doc.id).forEach(function (scan) {
+      var kind = shown(scan);
+      counts[kind] += 1;
+      if (kind === 'accepted' && ++shownAccepted > SHOWN_ACCEPTED) { return; }
+      var li = item(scanText(scan, kind), kind);
+      li.setAttribute('data-key', scan.client_key);
+      drawn.set(scan.client_key, li);
+      list.appendChild(li);
+    });
+    state.drawn = drawn;
+    state.counts = counts;
+    showCounts();
+  }
+
+  // One scan, new or answered: its own line only (a scan is answered once)
+  function drawScan(scan) {
+    var list = $('doc-scans'), kind = shown(scan);
+    var li = state.drawn.get(scan.client_key);
+    if (li) {
+      state.counts[li.className] -= 1;
+      li.className = kind;
+      li.textContent = scanText(scan, kind);
+    } else {
+      li = item(scanText(scan, kind), kind);
+      li.setAttribute('data-key', scan.client_key);
+      state.drawn.set(scan.client_key, li);
+      list.insertBefore(li, list.firstChild);
+    }
+    state.counts[kind] += 1;
+    if (kind === 'accepted') {
+      // The oldest accepted line beyond those shown (the list is latest
+      // first, and accepted is a scan's last state)
+      var accepted = list.getElementsByClassName('accepted');
+      if (accepted.length > SHOWN_ACCEPTED) {
+        var oldest = accepted[accepted.length - 1];
+        state.drawn.delete(oldest.getAttribute('data-key'));
+        list.removeChild(oldest);
+      }
+    }
+    showCounts();
   }
 
   function record() {
@@ -183,12 +229,21 @@
     $('doc-code').focus();
     var returning = state.returning;
     setReturning(false);
-    Q.add({task: doc.id, document: doc.document, kind: doc.kind,
+    // Sent, stored and shown at once (queue.js)
+    var added = Q.add({task: doc.id, document: doc.document, kind: doc.kind,
       client_key: S.newKey(), location: bin, code: code, lot: lot,
       quantity: quantity === '' ? 1 : Number(quantity), returning: returning,
-      device: navigator.userAgent.slice(0, 60), owner: S.owner()})
-      .then(function () { renderScans(); S.flush(); },
-        function () { S.error(S.t('storage')); });
+      device: navigator.userAgent.slice(0, 60), owner: S.owner()});
+    S.flush();
+    added.stored.catch(function () { S.error(S.t('storage')); });
+    drawScan(added.item);
+  }
+
+  // A scan answered (stocktake.js, as each answer comes)
+  function answered(scan) {
+    if (state.doc && scan.task === state.doc.id && !$('doc-view').hidden) {
+      drawScan(scan);
+    }
   }
 
   // Issue to production: the next scan returns unused material to the bin
@@ -199,35 +254,38 @@
     $('doc-return').className = state.returning ? 'active' : '';
   }
 
-  // After a round of the queue (stocktake.js): the answers are shown at
-  // once (the clerk waits on them, bench/bench_handheld.py), then the
-  // document's lines are read again
+  // The queue is empty again (stocktake.js): the scans were drawn as they
+  // were answered; the last one's message, then the document's lines are
+  // read again once the scans pause
   function flushed(report) {
     var doc = state.doc;
     if (!doc || $('doc-view').hidden) { return; }
     var mine = report.sent.concat(report.refused).filter(function (scan) {
       return scan.task === doc.id;
     });
-    var shownNow = renderScans();
-    if (!mine.length) { return shownNow; }
+    if (!mine.length) { return; }
     var last = mine[mine.length - 1];
     if (shown(last) === 'refused') {
       S.error(last.message || S.t('scan_refused'));
     } else {
       S.status(S.t('scan_accepted'));
     }
-    return shownNow.then(refresh);
+    clearTimeout(state.refreshing);
+    state.refreshing = setTimeout(refresh, REFRESH_MS);
   }
 
   function refresh() {
     var doc = state.doc;
+    if (!doc) { return; }
+    // A scan on its way: after its answer (flushed schedules it again)
+    if (Q.busy()) { return; }
     return S.api('GET', 'scan/document?document=' +
       encodeURIComponent(doc.document) + '&kind=' + encodeURIComponent(doc.kind))
       .then(function (result) {
         if (result.status === 200 && state.doc && state.doc.id === doc.id) {
           showDocument(result.body);
         }
-      }, function () { renderScans(); });
+      }, function () {});
   }
 
   // Finished once every scan of it was sent: its session is completed
@@ -236,23 +294,22 @@
   function complete() {
     var doc = state.doc;
     S.error('');
-    Q.forTask(doc.id).then(function (scans) {
-      if (scans.some(function (scan) { return scan.state === 'queued'; })) {
-        S.error(S.t('doc_pending'));
-        return;
-      }
-      var session = scans.filter(function (scan) {
-        return scan.session;
-      }).map(function (scan) { return scan.session; })[0] ||
-        (doc.sessions || [])[0];
-      if (!session) { S.error(S.t('nothing_scanned')); return; }
-      return S.api('POST', 'scan/complete', {session: session})
-        .then(function (result) {
-          if (result.status !== 200) { S.error(S.apiError(result)); return; }
-          localStorage.removeItem(DOC);
-          return finish(doc);
-        }, function () { S.error(S.t('network')); });
-    }, function () { S.error(S.t('storage')); });
+    var scans = Q.forTask(doc.id);
+    if (scans.some(function (scan) { return scan.state === 'queued'; })) {
+      S.error(S.t('doc_pending'));
+      return;
+    }
+    var session = scans.filter(function (scan) {
+      return scan.session;
+    }).map(function (scan) { return scan.session; })[0] ||
+      (doc.sessions || [])[0];
+    if (!session) { S.error(S.t('nothing_scanned')); return; }
+    return S.api('POST', 'scan/complete', {session: session})
+      .then(function (result) {
+        if (result.status !== 200) { S.error(S.apiError(result)); return; }
+        localStorage.removeItem(DOC);
+        return finish(doc);
+      }, function () { S.error(S.t('network')); });
   }
 
   // The scans complete, the document itself goes on (received, shipped,
@@ -292,10 +349,12 @@
     });
   }
 
+  function redraw() {
+    if (state.doc && !$('doc-view').hidden) { render(); }
+  }
+
   window.StocktakeDocs = {openKind: openKind, flushed: flushed,
-    resume: resume, translate: function () {
-      if (state.doc && !$('doc-view').hidden) { render(); }
-    }};
+    answered: answered, resume: resume, translate: redraw, redraw: redraw};
 
   document.addEventListener('DOMContentLoaded', function () {
     S = window.Stocktake;

@@ -72,34 +72,33 @@
 
   // Queued, sent and refused scans: the count of those waiting (all tasks)
   // and, in a task, each scan on its own line with the server's answer
+  // (from the queue's copy in memory: no read of IndexedDB)
   function renderScans() {
-    var taskId = state.task && state.task.id;
-    return Promise.all([Q.pending(), taskId ? Q.forTask(taskId) : []]).then(
-      function (found) {
-        $('queue').textContent = String(found[0].length);
-        if (!state.task || state.task.id !== taskId) { return; }
-        var scans = found[1], list = $('scans'), counts = {sent: 0, refused: 0};
-        scans.forEach(function (scan) {
-          if (scan.state in counts) { counts[scan.state] += 1; }
-        });
-        list.textContent = '';
-        // Every scan waiting or refused, the latest answered ones
-        scans.filter(function (scan, index) {
-          return scan.state !== 'sent' || index < 50;
-        }).forEach(function (scan) {
-          var li = document.createElement('li');
-          li.className = scan.state;
-          li.setAttribute('data-key', scan.client_key);
-          li.textContent = scan.location + ' · ' + scan.code + ' × ' +
-            scan.quantity + ' — ' + t(scan.state === 'queued' && !mine(scan) ?
-              'scan_other_user' : 'scan_' + scan.state) +
-            (scan.state === 'refused' && scan.message ? ': ' + scan.message : '');
-          list.appendChild(li);
-        });
-        $('sent-count').textContent = String(counts.sent);
-        $('refused-count').textContent = String(counts.refused);
-      }, function () { error(t('storage')); });
+    $('queue').textContent = String(Q.pending().length);
+    if (!state.task) { return; }
+    var scans = Q.forTask(state.task.id), list = $('scans');
+    var counts = {sent: 0, refused: 0};
+    scans.forEach(function (scan) {
+      if (scan.state in counts) { counts[scan.state] += 1; }
+    });
+    list.textContent = '';
+    // Every scan waiting or refused, the latest answered ones
+    scans.filter(function (scan, index) {
+      return scan.state !== 'sent' || index < 50;
+    }).forEach(function (scan) {
+      var li = document.createElement('li');
+      li.className = scan.state;
+      li.setAttribute('data-key', scan.client_key);
+      li.textContent = scan.location + ' · ' + scan.code + ' × ' +
+        scan.quantity + ' — ' + t(scan.state === 'queued' && !mine(scan) ?
+          'scan_other_user' : 'scan_' + scan.state) +
+        (scan.state === 'refused' && scan.message ? ': ' + scan.message : '');
+      list.appendChild(li);
+    });
+    $('sent-count').textContent = String(counts.sent);
+    $('refused-count').textContent = String(counts.refused);
   }
+  function storageFailed() { error(t('storage')); }
 
   // Whose scans: the user of the signed-in key, learnt once per key (GET
   // me) and kept with the key's first characters. A scan is sent only
@@ -300,57 +299,79 @@
     $('code').value = '';
     $('quantity').value = '';
     $('code').focus();
-    // Stored on the device first, with its key; then sent when possible
-    Q.add({task: state.task.id, client_key: newKey(), location: location_,
-      code: code, quantity: Number(quantity), counted_at: Date.now(),
-      device: navigator.userAgent.slice(0, 60), owner: owner()}).then(
-      function () {
-        renderScans();
-        flush();
-      }, function () { error(t('storage')); });
+    // Sent, stored on the device with its key, and shown (queue.js)
+    var added = Q.add({task: state.task.id, client_key: newKey(),
+      location: location_, code: code, quantity: Number(quantity),
+      counted_at: Date.now(), device: navigator.userAgent.slice(0, 60),
+      owner: owner()});
+    flush();
+    added.stored.catch(storageFailed);
+    renderScans();
+  }
+
+  function post(item) {
+    if (item.document) {
+      // A document scan (documents.js): the scanning API's rules
+      // A return of unused material (issue): its own endpoint
+      return api('POST', item.returning ? 'scan/return' : 'scan/scan', {
+        document: item.document,
+        kind: item.kind, code: item.code, quantity: item.quantity,
+        location: item.location || null, lot: item.lot || null,
+        client_key: item.client_key, device: item.device});
+    }
+    return api('POST', 'tasks/' + item.task + '/counts', {
+      location: item.location, code: item.code, quantity: item.quantity,
+      lot: item.lot, client_key: item.client_key, device: item.device,
+      counted_at: item.counted_at});
+  }
+
+  // Each answer is drawn as it comes (the clerk waits on it)
+  function answered(item) {
+    if (item.document) {
+      if (window.StocktakeDocs) { window.StocktakeDocs.answered(item); }
+    } else {
+      renderScans();
+    }
+  }
+
+  // The queue is empty or stopped: what the round says, heard and felt
+  function drained(report) {
+    var last = report.sent[report.sent.length - 1];
+    if (report.stopped === 'offline') {
+      status(t('offline'), 'offline');
+    } else if (report.stopped) {
+      error(apiError(report.stopped));
+    } else if (report.refused.length) {
+      error(report.refused[report.refused.length - 1].message ||
+        t('scan_refused'));
+    } else if (last) {
+      status(t(last.status === 'duplicate' ? 'duplicate' : 'recorded'));
+    }
+    $('queue').textContent = String(Q.pending().length);
+    window.ScanFeedback.round(report);
+    if (window.StocktakeDocs) { window.StocktakeDocs.flushed(report); }
+    // A round is over (the tests wait on it, never on time)
+    document.body.setAttribute('data-flushed', String(Date.now()));
+    if (state.task && (report.sent.length || report.refused.length)) {
+      renderScans();
+      refresh();
+    }
   }
 
   // Sends the queued scans in order (queue.js); stops at the first network
-  // failure, a busy server or a refused key, and keeps those scans queued
-  function flush() {
+  // failure, a busy server or a refused key, and keeps those scans queued.
+  // fromStore: also those another tab or an earlier page queued
+  var handlers = {answered: answered, drained: drained, failed: storageFailed};
+  function flush(fromStore) {
     if (!localStorage.getItem(KEY)) { return Promise.resolve(); }
+    // The owner known: at once (a scan's request in the scan's own task)
+    if (owner() !== null) {
+      return Q.flush(post, mine, handlers, fromStore === true)
+        .catch(storageFailed);
+    }
     return learnOwner().then(function () {
-      return Q.flush(function (item) {
-        if (item.document) {
-          // A document scan (documents.js): the scanning API's rules
-          // A return of unused material (issue): its own endpoint
-          return api('POST', item.returning ? 'scan/return' : 'scan/scan', {
-            document: item.document,
-            kind: item.kind, code: item.code, quantity: item.quantity,
-            location: item.location || null, lot: item.lot || null,
-            client_key: item.client_key, device: item.device});
-        }
-        return api('POST', 'tasks/' + item.task + '/counts', {
-          location: item.location, code: item.code, quantity: item.quantity,
-          lot: item.lot, client_key: item.client_key, device: item.device,
-          counted_at: item.counted_at});
-      }, mine);
-    }).then(function (report) {
-      var last = report.sent[report.sent.length - 1];
-      if (report.stopped === 'offline') {
-        status(t('offline'), 'offline');
-      } else if (report.stopped) {
-        error(apiError(report.stopped));
-      } else if (report.refused.length) {
-        error(report.refused[report.refused.length - 1].message ||
-          t('scan_refused'));
-      } else if (last) {
-        status(t(last.status === 'duplicate' ? 'duplicate' : 'recorded'));
-      }
-      renderScans();
-      window.ScanFeedback.round(report);
-      if (window.StocktakeDocs) { window.StocktakeDocs.flushed(report); }
-      // A round is over (the tests wait on it, never on time)
-      document.body.setAttribute('data-flushed', String(Date.now()));
-      if (state.task && (report.sent.length || report.refused.length)) {
-        return refresh();
-      }
-    }, function () { error(t('storage')); });
+      return Q.flush(post, mine, handlers, fromStore === true);
+    }).catch(storageFailed);
   }
   function refresh() {
     var id = state.task.id;
@@ -367,18 +388,16 @@
     var id = state.task.id;
     error('');
     // A task finished before its queued scans are sent would refuse them
-    Q.pending().then(function (items) {
-      if (items.some(function (item) { return item.task === id; })) {
-        error(t('finish_pending'));
-        return;
-      }
-      return api('POST', 'tasks/' + id + '/finish').then(function (result) {
-        if (result.status !== 200) { error(apiError(result)); return; }
-        status(t('finished'));
-        leaveTask();
-        loadTasks();
-      }, function () { error(t('network')); });
-    }, function () { error(t('storage')); });
+    if (Q.pending().some(function (item) { return item.task === id; })) {
+      error(t('finish_pending'));
+      return;
+    }
+    api('POST', 'tasks/' + id + '/finish').then(function (result) {
+      if (result.status !== 200) { error(apiError(result)); return; }
+      status(t('finished'));
+      leaveTask();
+      loadTasks();
+    }, function () { error(t('network')); });
   }
 
   // The camera (camera.js) reads the location first, then the product:
@@ -409,9 +428,11 @@
   document.addEventListener('DOMContentLoaded', function () {
     translate();
     // Sent again on page load, on reconnecting and every few seconds
-    Q.adopt(QUEUE).then(Q.prune).then(renderScans).then(flush, function () {
-      error(t('storage'));
-    });
+    Q.adopt(QUEUE).then(Q.prune).then(Q.loadAll).then(function () {
+      renderScans();
+      if (window.StocktakeDocs) { window.StocktakeDocs.redraw(); }
+      return flush();
+    }, storageFailed);
     $('language').addEventListener('change', function () {
       localStorage.setItem(LANG, $('language').value);
       translate();
@@ -439,8 +460,8 @@
       $('camera').hidden = false;
       $('camera').addEventListener('click', camera);
     }
-    window.addEventListener('online', flush);
-    setInterval(flush, 3000);
+    window.addEventListener('online', function () { flush(true); });
+    setInterval(function () { flush(true); }, 3000);
     var token = takeToken();
     if (token !== null) { signInWithToken(token); }
     else if (localStorage.getItem(KEY)) { start(); } else { show('login-view'); }

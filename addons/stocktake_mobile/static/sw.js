@@ -5,7 +5,7 @@
 // (and refresh the cache); offline, the cached copy answers. The API is
 // never cached nor answered here: a scan is sent by the page or not at all.
 'use strict';
-var CACHE = 'stocktake-shell-v5';
+var CACHE = 'stocktake-shell-v6';
 var PAGE = './';
 // barcode-detector.js and zxing_reader.wasm: the camera's barcode reader
 // where the browser has none (camera.js)
@@ -20,6 +20,17 @@ var FILES = SHELL.map(function (path) {
 });
 
 self.addEventListener('install', function (event) {
+  // The API goes straight to the network, without waking this worker
+  // (static routing, where the browser has it): a scan's request is not
+  // held up by a fetch event that would only let it through
+  if (event.addRoutes && self.URLPattern) {
+    try {
+      event.waitUntil(event.addRoutes({
+        condition: {urlPattern: new URLPattern({pathname: SCOPE + 'api/*'})},
+        source: 'network'
+      }).catch(function () {}));
+    } catch (e) {}  // the fetch handler below lets the API through anyway
+  }
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     // `reload`: the server's copy, not one of the HTTP cache
     return cache.addAll(SHELL.map(function (path) {

@@ -11,6 +11,14 @@ from selenium.webdriver.support.ui import Select
 from .page import PageTestCase
 from .tools_documents import gs1_label, setup_documents
 
+# [state, accepted] of a document's scans as IndexedDB holds them
+STORED = """
+const [document_, done] = arguments;
+StocktakeQueue.open().then(db => db.getAll('scans')).then(items => done(
+    items.filter(item => item.document === document_).map(
+        item => [item.state, !!item.accepted])));
+"""
+
 
 class DocumentFlowTestCase(PageTestCase):
     "A clerk signed in once scans documents through the scanning API"
@@ -214,6 +222,14 @@ class DocumentFlowTestCase(PageTestCase):
         self.assertEqual(self.text_of('doc-refused'), '1')
         self.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR,
                     '#doc-lines li.done')) == 1)
+        # The answers are kept on the device too (IndexedDB): the page
+        # loaded again shows them from there
+        self.wait(lambda d: sorted(d.execute_async_script(STORED, reference))
+            == [['sent', False], ['sent', True], ['sent', True]])
+        self.open_document('transfer_out', reference)
+        self.wait(lambda d: self.text_of('doc-accepted') == '2')
+        self.assertEqual(self.text_of('doc-refused'), '1')
+        self.assertEqual(self.text_of('doc-queue'), '0')
         self.complete()
         self.assertEqual(self.session_state(reference),
             [('transfer_out', 'done')])

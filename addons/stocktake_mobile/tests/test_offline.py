@@ -6,6 +6,7 @@ scans are queued, one of them wrong, the page is reloaded without a server
 the server comes back on the same address: the database holds exactly the
 four good counts, once each, and the wrong scan is refused on its own line.
 """
+import gzip
 import json
 import os
 import re
@@ -84,6 +85,35 @@ class OfflineShellTestCase(RouteTestCase):
         self.assertEqual(response.status_code, 404)
         self.assertEqual(response.mimetype, 'application/json')
 
+    def test_compressed_and_revalidated(self):
+        """The page's files are gzipped for a browser that takes it, sent
+        whole otherwise; a copy the browser has is answered 304"""
+        static = os.path.dirname(routes.__file__)
+        for path, source in [
+                ('', 'static/stocktake.html'),
+                ('static/documents.js', 'static/documents.js'),
+                ('sw.js', 'static/sw.js'),
+                ('static/idb.js', routes.vendor_file('idb.js'))]:
+            with self.subTest(path=path):
+                with open(os.path.join(static, source), 'rb') as fh:
+                    content = fh.read()
+                url = f'/{self.db_name}/stocktake/{path}'
+                plain = self.client().get(url)
+                self.assertIsNone(plain.headers.get('Content-Encoding'))
+                self.assertEqual(plain.data, content)
+                zipped = self.client().get(url,
+                    headers={'Accept-Encoding': 'gzip, deflate, br'})
+                self.assertEqual(zipped.headers['Content-Encoding'], 'gzip')
+                self.assertIn('Accept-Encoding', zipped.headers['Vary'])
+                self.assertEqual(gzip.decompress(zipped.data), content)
+                self.assertLess(len(zipped.data), len(content))
+                again = self.client().get(url, headers={
+                        'Accept-Encoding': 'gzip, deflate, br',
+                        'If-None-Match': zipped.headers['ETag']})
+                self.assertEqual(again.status_code, 304)
+                self.assertEqual(again.data, b'')
+                self.assertNotEqual(plain.headers['ETag'],
+                    zipped.headers['ETag'])
 
     def test_camera_reader_from_npm(self):
         """The camera's ponyfill and its WebAssembly reader are served from
