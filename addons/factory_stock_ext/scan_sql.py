@@ -29,7 +29,9 @@ def _one(query):
     return cursor.fetchone()
 
 
-Rules = namedtuple('Rules', 'model domain')
+# The query of a rule's domain may read translations: the language is part
+# of its shape
+Rules = namedtuple('Rules', 'model domain language')
 
 
 def rule_query(record):
@@ -43,7 +45,7 @@ def rule_query(record):
     ModelAccess.check(name, 'read')
     domain = Rule.domain_get(name, 'read')
     if domain:
-        return Rules(name, freeze(domain))
+        return Rules(name, freeze(domain), Transaction().language)
 
 
 def lock_document(document, client_key=None, rule=None, session=None,
@@ -66,11 +68,14 @@ def lock_document(document, client_key=None, rule=None, session=None,
     Model = document.__class__
     if user is False:
         user = Transaction().user or None
-    values = {'id': document.id, 'reference': str(document)}
+    # Only the values the query uses (sql_statements)
+    values = {'id': document.id}
+    if client_key or session:
+        values['reference'] = str(document)
     if client_key:
         values['key'] = client_key
-    if user:
-        values['user'] = user
+        if user:
+            values['user'] = user
     kinds = None
     if session:
         kinds, session_user, device = session
@@ -90,7 +95,7 @@ def lock_document(document, client_key=None, rule=None, session=None,
             where &= table.id.in_(Rule.query_get(rule.model, 'read'))
         return where
 
-    def build(id, reference, key=None, user=None, kind=None,
+    def build(id, reference=None, key=None, user=None, kind=None,
             session_user=None, device=None):
         table = Model.__table__()
         line = pool.get('stock.scan.line').__table__()
