@@ -19,7 +19,9 @@ process through the same WSGI application under cProfile, and where a scan
 spends its time beyond the ping is printed.
 
 Usage: python bench/bench_scan_api.py [--scans N] [--clients N] [--workers N]
-    [--profile]
+    [--profile] [--profile-only]
+(BENCH_QUERIES=1: list the statements of one ping and one scan;
+BENCH_PROFILE_DIR=dir: save the profiles there for pstats)
 """
 import argparse
 import base64
@@ -152,6 +154,8 @@ def main():
         help="server processes")
     parser.add_argument('--profile', action='store_true',
         help="also profile scans and pings in-process with cProfile")
+    parser.add_argument('--profile-only', action='store_true',
+        help="only the in-process profile (no server, no clients)")
     options = parser.parse_args()
     os.environ['TRYTOND_DATABASE_URI'] = PG_URI
     os.environ['DB_NAME'] = 'bench_scan_api_%s' % os.getpid()
@@ -164,7 +168,7 @@ def main():
     # One warm-up document per client besides the measured ones, the first
     # also for the profile: every scan accepted there too
     key, documents = setup(options.clients, options.scans,
-        WARM_SCANS + 2 * PROFILE_SCANS)
+        WARM_SCANS + 4 * PROFILE_SCANS)
     warm_documents = documents[options.clients:]
     documents = documents[:options.clients]
     workers, ports = [], []
@@ -212,6 +216,12 @@ def main():
             thread.join()
         return latencies, results, time.perf_counter() - start
 
+    if options.profile_only:
+        try:
+            profile_in_process(bearer, base, warm_documents[0])
+        finally:
+            drop_db()
+        return
     try:
         workers, ports[:] = start_workers(options.workers, DB_NAME)
         sessions.append(rpc_session(ports[0], DB_NAME))
@@ -265,14 +275,14 @@ def profile_in_process(bearer, base, document, count=PROFILE_SCANS):
     client = Client(app)
     headers = {'Authorization': bearer}
 
-    def pings():
+    def pings(count=count):
         for i in range(count):
             assert client.get(base + '/ping', headers=headers).status_code \
                 == 200
 
     keys = iter(range(10 ** 6))
 
-    def scans():
+    def scans(count=count):
         for i in range(count):
             response = client.post(base + '/scan', headers=headers, json={
                     'document': document, 'code': 'M-STEEL', 'quantity': 1,
@@ -280,8 +290,9 @@ def profile_in_process(bearer, base, document, count=PROFILE_SCANS):
                     'device': 'HH-profile'})
             # a refusal would profile another path than the measured one
             assert response.status_code == 200 \
-                and response.json['accepted'], response.data
+                and response.json['result'] == 'accepted', response.data
     pings()  # warm the pool and caches of this process
+    count_queries(pings, scans, count)
     timed = {}
     for name, run in [('ping', pings), ('scan', scans)]:
         start = time.perf_counter()
@@ -293,11 +304,48 @@ def profile_in_process(bearer, base, document, count=PROFILE_SCANS):
     for name, run in [('ping', pings), ('scan', scans)]:
         profiler = cProfile.Profile()
         profiler.runcall(run)
+        if os.environ.get('BENCH_PROFILE_DIR'):
+            profiler.dump_stats(os.path.join(
+                    os.environ['BENCH_PROFILE_DIR'], name + '.prof'))
         stats = pstats.Stats(profiler, stream=sys.stdout)
+        # Python calls per request: CPU work that a busy machine does not
+        # change (timings do)
+        print('inprocess_%s_calls_each: %.0f' % (
+                name, stats.total_calls / count))
         print('profile_%s:' % name)
         stats.sort_stats('cumulative').print_stats(
             r'modules/factory_stock_ext|trytond/(model|protocols|wsgi)', 30)
         stats.print_stats(r'execute', 5)
+
+
+def count_queries(pings, scans, count):
+    """Statements sent to the database per ping and per scan (a count, not
+    a time: comparable between two versions on a busy machine); with
+    BENCH_QUERIES=1 also the statements of one of each"""
+    from trytond.backend.postgresql import database
+    statements = []
+    execute = database.LoggingCursor.execute
+
+    def counted(self, query, *args, **kwargs):
+        statements.append(query)
+        return execute(self, query, *args, **kwargs)
+    database.LoggingCursor.execute = counted
+    try:
+        for name, run in [('ping', pings), ('scan', scans)]:
+            del statements[:]
+            run()
+            print('inprocess_%s_queries_each: %.2f' % (
+                    name, len(statements) / count))
+        if os.environ.get('BENCH_QUERIES'):
+            for name, run in [('ping', pings), ('scan', scans)]:
+                del statements[:]
+                run(1)
+                print('queries_of_one_%s:' % name)
+                for statement in statements:
+                    print('  ' + ' '.join(str(statement).split())[:400])
+    finally:
+        database.LoggingCursor.execute = execute
+
 
 if __name__ == '__main__':
     main()

@@ -6,7 +6,8 @@ from sql import Literal
 
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+
+from . import sql_statements
 
 KeyUser = namedtuple('KeyUser', ['id', 'user', 'user_stamp'])
 
@@ -38,18 +39,17 @@ class UserApplication(metaclass=PoolMeta):
         deactivated must stop working too, on every route.  One read, as
         every scan authenticates: user_stamp (the user's write and create
         dates) tells caches of the user's preferences that they changed."""
-        pool = Pool()
-        User = pool.get('res.user')
-        table, user = cls.__table__(), User.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.join(user,
-                condition=table.user == user.id).select(
+        def build(key, application):
+            User = Pool().get('res.user')
+            table, user = cls.__table__(), User.__table__()
+            return table.join(user, condition=table.user == user.id).select(
                 table.id, table.user, user.write_date, user.create_date,
                 where=(table.key == key)
                 & (table.application == application)
                 & (table.state == 'validated')
                 & (user.active == Literal(True)),
-                limit=1))
-        row = cursor.fetchone()
+                limit=1)
+        row = sql_statements.execute('key_user', build, key=key,
+            application=application).fetchone()
         if row:
             return KeyUser(row[0], row[1], tuple(row[2:]))

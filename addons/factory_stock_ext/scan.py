@@ -23,6 +23,9 @@ KINDS = [
     ('transfer_in', "Transfer In"),
     ('delivery', "Customer Delivery"),
     ]
+# The models of the documents scanned (the session's document selection)
+DOCUMENT_MODELS = ['stock.shipment.in', 'stock.shipment.out',
+    'stock.shipment.internal', 'production']
 # Results that count towards the document; the others are logged refusals
 COUNTED = ('accepted', 'approved')
 RESULTS = [
@@ -211,11 +214,9 @@ class ScanSession(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_documents(cls):
-        pool = Pool()
-        IrModel = pool.get('ir.model')
-        names = ['stock.shipment.in', 'stock.shipment.out',
-            'stock.shipment.internal', 'production']
-        return [(None, '')] + [(n, IrModel.get_name(n)) for n in names]
+        IrModel = Pool().get('ir.model')
+        return [(None, '')] + [(n, IrModel.get_name(n))
+            for n in DOCUMENT_MODELS]
 
     def get_scan(self, name):
         return 1 if name == 'scan_quantity' else None
@@ -363,7 +364,8 @@ class ScanSession(Workflow, ModelSQL, ModelView):
         if not isinstance(document, str):
             return document
         model, _, id_ = document.partition(',')
-        if (model not in dict(cls.get_documents()) or not model
+        # Not get_documents: it translates the model names (every scan)
+        if (model not in DOCUMENT_MODELS
                 or not id_.isdigit() or not 0 < int(id_) < 2 ** 31):
             raise scan_error('unknown_document', document=document[:80])
         return pool.get(model)(int(id_))

@@ -1,6 +1,7 @@
 # This file is part of factory_stock_ext.  The per-scan questions asked in
 # SQL, one indexed query each: a handheld scan must cost a few round trips,
-# not a read of the whole document through the ORM (bench_scan_api.py).
+# not a read of the whole document through the ORM (bench_scan_api.py);
+# their text is built once per process (sql_statements.py).
 # Access is still checked: model access and record rules (rule_query).
 import datetime as dt
 from collections import namedtuple
@@ -9,8 +10,11 @@ from sql import Cast, Literal, Null, Union
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
+from trytond.cache import freeze
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from . import sql_statements
 
 COUNTED = ('accepted', 'approved')
 
@@ -25,27 +29,33 @@ def _one(query):
     return cursor.fetchone()
 
 
+# The query of a rule's domain may read translations: the language is part
+# of its shape
+Rules = namedtuple('Rules', 'model domain language')
+
+
 def rule_query(record):
-    """Check model access (raises) and return the query of the ids the user
-    may read under the record rules, None when no rule applies; the ORM
-    builds it without a round trip, the caller puts it in its own query"""
+    """Check model access (raises) and return the record rules the user has
+    on the record's model (Rules), None when no rule applies; lock_document
+    puts the query of the ids they allow in its own query"""
     pool = Pool()
     ModelAccess = pool.get('ir.model.access')
     Rule = pool.get('ir.rule')
-    Model = record.__class__
-    ModelAccess.check(Model.__name__, 'read')
-    if Rule.domain_get(Model.__name__, 'read'):
-        return Model.search([('id', '=', record.id)], order=[], query=True)
+    name = record.__class__.__name__
+    ModelAccess.check(name, 'read')
+    domain = Rule.domain_get(name, 'read')
+    if domain:
+        return Rules(name, freeze(domain), Transaction().language)
 
 
 def lock_document(document, client_key=None, rule=None, session=None,
         user=False):
-    """Row-lock the document if the user may read it; return a Locked row
-    (its state, the line already sent with client_key in this scope, its
-    company, the open session of `session` = (kinds by state, user,
-    device) if asked, whether client_key was used in another scope) or
-    None if there is no document.  The scope of a key is (document, user):
-    the company is the document's.
+    """Row-lock the document if the user may read it (rule: rule_query);
+    return a Locked row (its state, the line already sent with client_key
+    in this scope, its company, the open session of `session` = (kinds by
+    state, user, device) if asked, whether client_key was used in another
+    scope) or None if there is no document.  The scope of a key is
+    (document, user): the company is the document's.
     One round trip where the database has UPDATE … RETURNING.
 
     A no-op UPDATE rather than Model.lock(): lock() restarts the whole
@@ -54,68 +64,99 @@ def lock_document(document, client_key=None, rule=None, session=None,
     committed scan raises a serialization error, so the scan is retried
     (by the RPC/route machinery) on a fresh snapshot: coverage is always
     computed with every other session's committed scans."""
-    table = document.__class__.__table__()
-    line = Pool().get('stock.scan.line').__table__()
+    pool = Pool()
+    Model = document.__class__
     if user is False:
         user = Transaction().user or None
-    where = table.id == document.id
-    if rule is not None:
-        where &= table.id.in_(rule)
+    # Only the values the query uses (sql_statements)
+    values = {'id': document.id}
+    if client_key or session:
+        values['reference'] = str(document)
     if client_key:
-        key = line.client_key == client_key
-        mine = (line.document == str(document)) & (
-            (line.user == user) if user else (line.user == Null))
-        sent = line.select(line.id, where=key & mine, limit=1)
-        # Another scope: the line itself is never read (nothing of it leaks)
-        other_user = ((line.user == Null) | (line.user != user)) if user \
-            else (line.user != Null)
-        elsewhere = line.select(Literal(1), where=key & (
-                (line.document != str(document)) | other_user), limit=1)
-    else:
-        sent = elsewhere = Literal(None)
-    columns = [table.state, sent, table.company,
-        _open_session(document, table.state, *session) if session
-        else Literal(None), elsewhere]
-    database = Transaction().database
-    update = table.update([table.write_date], [table.write_date],
-        where=where)
-    if database.has_returning():
-        update.returning = columns
-        row = _one(update)
-    else:
-        _cursor().execute(*update)
-        row = _one(table.select(*columns, where=where))
+        values['key'] = client_key
+        if user:
+            values['user'] = user
+    kinds = None
+    if session:
+        kinds, session_user, device = session
+        if isinstance(kinds, str):
+            values['kind'] = kinds
+            kinds = None
+        if session_user:
+            values['session_user'] = session_user
+        if device:
+            values['device'] = device
+    returning = Transaction().database.has_returning()
+
+    def where(table, id):
+        where = table.id == id
+        if rule is not None:
+            Rule = pool.get('ir.rule')
+            where &= table.id.in_(Rule.query_get(rule.model, 'read'))
+        return where
+
+    def build(id, reference=None, key=None, user=None, kind=None,
+            session_user=None, device=None):
+        table = Model.__table__()
+        line = pool.get('stock.scan.line').__table__()
+        if key is not None:
+            match = line.client_key == key
+            mine = (line.document == reference) & (
+                (line.user == user) if user is not None
+                else (line.user == Null))
+            sent = line.select(line.id, where=match & mine, limit=1)
+            # Another scope: the line itself is never read (nothing of it
+            # leaks)
+            other_user = (((line.user == Null) | (line.user != user))
+                if user is not None else (line.user != Null))
+            elsewhere = line.select(Literal(1), where=match & (
+                    (line.document != reference) | other_user), limit=1)
+        else:
+            sent = elsewhere = Literal(None)
+        columns = [table.state, sent, table.company,
+            _open_session(reference, table.state,
+                kind if kind is not None else kinds, session_user, device)
+            if session else Literal(None), elsewhere]
+        if not returning:
+            return table.select(*columns, where=where(table, id))
+        return table.update([table.write_date], [table.write_date],
+            where=where(table, id), returning=columns)
+
+    def lock(id):
+        table = Model.__table__()
+        return table.update([table.write_date], [table.write_date],
+            where=where(table, id))
+
+    if not returning:
+        sql_statements.execute(('lock_document', Model.__name__, rule),
+            lock, id=document.id)
+    cursor = sql_statements.execute(('lock_document', Model.__name__, rule,
+            tuple(sorted(values)), freeze(kinds), bool(session)),
+        build, **values)
+    row = cursor.fetchone()
     return Locked(*row) if row else None
 
 
 Locked = namedtuple('Locked', 'state sent company session elsewhere')
 
 
-def _open_session(document, state, kinds, user, device):
+def _open_session(reference, state, kinds, user, device):
     """Query of the id of the open session of this user and device on the
     document, for the kind given or else the one of the document state"""
     table = Pool().get('stock.scan.session').__table__()
-    if isinstance(kinds, str):
-        kind = Literal(kinds)
-    else:
-        kind = Case(*[(state.in_(list(states)), Literal(k))
+    if isinstance(kinds, dict):
+        kind = Case(*[(state.in_(sorted(states)), Literal(k))
                 for k, states in kinds.items()])
-    where = ((table.document == str(document)) & (table.kind == kind)
+    else:
+        kind = kinds
+    where = ((table.document == reference) & (table.kind == kind)
         & (table.state == 'open'))
-    where &= (table.user == user) if user else (table.user == Null)
-    where &= (table.device == device) if device else (table.device == Null)
+    where &= (table.user == user) if user is not None else (
+        table.user == Null)
+    where &= (table.device == device) if device is not None else (
+        table.device == Null)
     return table.select(table.id, where=where, order_by=[table.id.desc],
         limit=1)
-
-
-def session_row(session_id, rule=None):
-    "(document, kind, state, device) of a session, None if unknown"
-    table = Pool().get('stock.scan.session').__table__()
-    where = table.id == session_id
-    if rule is not None:
-        where &= table.id.in_(rule)
-    return _one(table.select(table.document, table.kind, table.state,
-            table.device, where=where))
 
 
 def _lot_columns(lot):
@@ -128,6 +169,13 @@ def resolve_code(code):
     name parts) for the scanned code in one query: the active lots of that
     number, else the product of the barcode, else of the product code; []
     when unknown"""
+    cursor = sql_statements.execute('resolve_code', _resolve_query,
+        code=code)
+    rows = cursor.fetchall()
+    return [_lot(r[1:6]) + (r[6:],) for r in rows if r[0] == rows[0][0]]
+
+
+def _resolve_query(code):
     pool = Pool()
     lot = pool.get('stock.lot').__table__()
     identifier = pool.get('product.identifier').__table__()
@@ -148,14 +196,11 @@ def resolve_code(code):
     # With the parts of the product's rec_name, for the scan message
     product = pool.get('product.product').__table__()
     template = pool.get('product.template').__table__()
-    cursor = _cursor()
-    cursor.execute(*query.join(product, condition=product.id == query.c1
-            ).join(template, condition=template.id == product.template
-            ).select(query.rank, query.c0, query.c1, query.c2, query.c3,
-            query.c4, product.code, template.id, template.name,
-            order_by=[query.rank, query.c0]))
-    rows = cursor.fetchall()
-    return [_lot(r[1:6]) + (r[6:],) for r in rows if r[0] == rows[0][0]]
+    return query.join(product, condition=product.id == query.c1
+        ).join(template, condition=template.id == product.template
+        ).select(query.rank, query.c0, query.c1, query.c2, query.c3,
+        query.c4, product.code, template.id, template.name,
+        order_by=[query.rank, query.c0])
 
 
 def _lot(row):
@@ -167,27 +212,43 @@ def _lot(row):
 
 def lot_row(product_id, number=None, lot_id=None):
     "The lot given with the scan: by number of the product, or by id"
-    lot = Pool().get('stock.lot').__table__()
+    def build(**values):
+        lot = Pool().get('stock.lot').__table__()
+        if 'lot_id' in values:
+            where = lot.id == values['lot_id']
+        else:
+            where = ((lot.number == values['number'])
+                & (lot.product == values['product_id'])
+                & (lot.active == Literal(True)))
+        return lot.select(*_lot_columns(lot), where=where, limit=1)
     if lot_id is not None:
-        where = lot.id == lot_id
+        cursor = sql_statements.execute('lot_row id', build, lot_id=lot_id)
     else:
-        where = ((lot.number == number) & (lot.product == product_id)
-            & (lot.active == Literal(True)))
-    return _one(lot.select(*_lot_columns(lot), where=where, limit=1))
+        cursor = sql_statements.execute('lot_row number', build,
+            number=number, product_id=product_id)
+    return cursor.fetchone()
 
 
 def location_row(location_id=None, code=None):
     """(id, left, right, name parts) of the scanned location, by id or
     active code"""
-    location = Pool().get('stock.location').__table__()
-    if location_id is not None:
-        where = location.id == location_id
-    else:
-        where = ((Coalesce(location.code, '') == code)
-            & (location.active == Literal(True)))
-    row = _one(location.select(location.id, location.left, location.right,
+    def build(**values):
+        location = Pool().get('stock.location').__table__()
+        if 'location_id' in values:
+            where = location.id == values['location_id']
+        else:
+            where = ((Coalesce(location.code, '') == values['code'])
+                & (location.active == Literal(True)))
+        return location.select(location.id, location.left, location.right,
             location.code, location.id, location.name,
-            where=where, order_by=[location.id], limit=1))
+            where=where, order_by=[location.id], limit=1)
+    if location_id is not None:
+        cursor = sql_statements.execute('location_row id', build,
+            location_id=location_id)
+    else:
+        cursor = sql_statements.execute('location_row code', build,
+            code=code)
+    row = cursor.fetchone()
     return row[:3] + (row[3:],) if row else None
 
 
@@ -195,15 +256,26 @@ def moves(kind, document, product_id, side_name):
     """Uncancelled moves of the product on the document with what every
     session has counted for them, and the product's rec_name parts; dicts
     in id order"""
+    issue = kind == 'issue'
+    cursor = sql_statements.execute(('moves', issue, side_name),
+        lambda **v: _moves_query(issue, side_name, **v),
+        document=document.id if issue else str(document),
+        product_id=product_id)
+    names = ['id', 'lot', 'from_location', 'to_location', 'from_type',
+        'quantity', 'side', 'side_left', 'side_right', 'covered']
+    return [dict(zip(names, r)) for r in cursor]
+
+
+def _moves_query(issue, side_name, document, product_id):
     pool = Pool()
     move = pool.get('stock.move').__table__()
     location = pool.get('stock.location').__table__()
     side = pool.get('stock.location').__table__()
     line = pool.get('stock.scan.line').__table__()
-    if kind == 'issue':
-        where = move.production_input == document.id
+    if issue:
+        where = move.production_input == document
     else:
-        where = move.shipment == str(document)
+        where = move.shipment == document
     covered = line.select(Coalesce(Sum(line.quantity), 0),
         where=(line.move == move.id) & line.result.in_(COUNTED))
     query = move.join(location, condition=location.id == move.from_location
@@ -214,11 +286,7 @@ def moves(kind, document, product_id, side_name):
             where=where & (move.product == product_id)
             & (move.state != 'cancelled'),
             order_by=[move.id])
-    cursor = _cursor()
-    cursor.execute(*query)
-    names = ['id', 'lot', 'from_location', 'to_location', 'from_type',
-        'quantity', 'side', 'side_left', 'side_right', 'covered']
-    return [dict(zip(names, r)) for r in cursor]
+    return query
 
 
 def _translated(model_field, record_id, value):
