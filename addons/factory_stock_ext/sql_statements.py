@@ -31,7 +31,8 @@ def execute(shape, build, **values):
     cursor.  `shape` names the query and everything build depends on other
     than the values (a value that changes the text, e.g. None for IS NULL,
     must be in the shape instead)."""
-    key = (backend.name, shape)
+    # per database too: a process may serve several, of other modules
+    key = (backend.name, Transaction().database.name, shape)
     statement = _statements.get(key)
     if statement is None:
         markers = {name: Marker(name) for name in values}
