@@ -73,7 +73,7 @@ def open_documents(kind):
 def readable_document(reference, kind):
     "The document 'model,id' if the user may read it, else unknown_document"
     Session = Pool().get('stock.scan.session')
-    document = Session._document(reference)
+    document = Session.scanned_document(reference)
     if KIND_RULES[_kind(kind)][0] != document.__name__:
         raise scan_error('invalid_kind', kind=kind)
     found = document.__class__.search([('id', '=', document.id)], limit=1)

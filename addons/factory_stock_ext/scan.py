@@ -303,7 +303,7 @@ class ScanSession(Workflow, ModelSQL, ModelView):
             document, kind = session.document, session.kind
             device = device or session.device
         else:
-            document = cls._document(document)
+            document = cls.scanned_document(document)
             if kind is not None and kind not in dict(KINDS):
                 raise scan_error('invalid_kind', kind=str(kind)[:40])
         # Serialise scans of one document: coverage must count every session
@@ -358,7 +358,7 @@ class ScanSession(Workflow, ModelSQL, ModelView):
         return row
 
     @classmethod
-    def _document(cls, document):
+    def scanned_document(cls, document):
         "The scanned document of a record or of its reference 'model,id'"
         pool = Pool()
         if not isinstance(document, str):
