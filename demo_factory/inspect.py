@@ -1,4 +1,4 @@
-"""python -m demo_factory.inspect --db demo [--alive] [--models]: what a demo holds.
+"""python -m demo_factory.inspect --db demo [--alive|--models|--what a,b]: what a demo holds.
 
 Default: stock figures as Tryton computes them (quantity on hand per product
 code and warehouse, the materials production consumed). --alive: what each
@@ -24,7 +24,8 @@ VOLATILE = {'ir.session', 'ir.session.wizard', 'res.user.login.attempt',
 def _started(db):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
-    Pool(db).init()
+    if db not in Pool.database_list():  # once per process (--what)
+        Pool(db).init()
     return Pool, Transaction().start(db, 0, readonly=True)
 
 
@@ -199,6 +200,10 @@ def screens(db):
             'untranslated': sorted(s for s in untranslated if s)}
 
 
+INSPECTIONS = {'summary': summary, 'models': model_counts, 'alive': alive,
+    'screens': screens}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m demo_factory.inspect')
     parser.add_argument('--db', default='demo')
@@ -207,9 +212,16 @@ def main(argv=None):
     what.add_argument('--alive', action='store_true')
     what.add_argument('--models', action='store_true')
     what.add_argument('--screens', action='store_true')
+    # several in one process (one start of the pool instead of one each):
+    # {name: result}
+    what.add_argument('--what', type=lambda v: v.split(','),
+        help="comma-separated: " + ', '.join(INSPECTIONS))
     options = parser.parse_args(argv)
     database.configure(options.uri)
-    if options.alive:
+    if options.what:
+        result = {name: INSPECTIONS[name](options.db)
+            for name in options.what}
+    elif options.alive:
         result = alive(options.db)
     elif options.models:
         result = model_counts(options.db)

@@ -156,15 +156,29 @@ def suite_needs(label, env):
     return [('base', backend)]
 
 
+def run_child(args, env):
+    """Run a Python child to its end: (return code, output, CPU seconds).
+    CPU time is user + sys of the child and of the processes it waited for
+    (Chromium, servers): on a shared machine it measures the suite's own
+    work where wall time also measures its neighbours (PostgreSQL's own
+    work is not in it)."""
+    proc = subprocess.Popen([sys.executable] + args, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, output, usage.ru_utime + usage.ru_stime
+
+
 def run_prepare(label, args, env):
     start = time.monotonic()
-    proc = subprocess.run([sys.executable] + args, env=env, cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    returncode, output, cpu = run_child(args, env)
     seconds = time.monotonic() - start
-    failed = 1 if proc.returncode else 0
-    log = f'\n=== {label} ===\n' + (proc.stdout if failed else '') + (
+    failed = 1 if returncode else 0
+    log = f'\n=== {label} ===\n' + (output if failed else '') + (
         f'--- {label}: {"failed" if failed else "done"} ({seconds:.0f}s)')
-    return 0, failed, log, {'suite': (label, seconds), 'classes': []}
+    return 0, failed, log, {'suite': (label, seconds, cpu), 'classes': []}
 
 
 def run_suite(label, args, env):
@@ -172,11 +186,9 @@ def run_suite(label, args, env):
     with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as fh:
         out = fh.name
     start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / 'tests' / 'result_json.py'), out] + args,
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    log = [f'\n=== {label} ===', proc.stdout]
+    returncode, output, cpu = run_child(
+        [str(ROOT / 'tests' / 'result_json.py'), out] + args, env)
+    log = [f'\n=== {label} ===', output]
     try:
         counts = json.loads(pathlib.Path(out).read_text())
     except (OSError, ValueError):
@@ -184,7 +196,7 @@ def run_suite(label, args, env):
         counts = {'run': 0, 'failed': 1, 'skipped': 0}
     finally:
         pathlib.Path(out).unlink(missing_ok=True)
-    if proc.returncode and not counts['failed']:
+    if returncode and not counts['failed']:
         counts['failed'] = 1
     if counts['run'] == 0:
         # A suite that runs nothing must never count as a pass
@@ -194,7 +206,7 @@ def run_suite(label, args, env):
     seconds = time.monotonic() - start
     log.append(f'--- {label}: {passed} passed, {counts["failed"]} failed, '
         f'{counts["skipped"]} skipped ({seconds:.0f}s)')
-    timing = {'suite': (label, seconds), 'classes': [
+    timing = {'suite': (label, seconds, cpu), 'classes': [
             (label, name, s) for name, s in counts.get('classes', {}).items()]}
     return passed, counts['failed'] + counts['skipped'], '\n'.join(log), timing
 
@@ -219,12 +231,52 @@ def schedule(jobs, workers):
                 yield future.result()
 
 
+TIMES = ROOT / '.cache' / 'suite_times.json'
+
+
+def longest_first(suites):
+    """The longest suites start first so that the lanes end together (none
+    runs alone at the end): longest by the seconds the last runs took
+    (TIMES), else by this order (PostgreSQL is the slower)"""
+    longest = ['browser', 'integration', 'stocktake_mobile',
+        'factory_stock_ext', 'stock_ledger', 'stock_safety_alert',
+        'erp_sync']
+    try:
+        seconds = json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        seconds = {}
+
+    def key(suite):
+        label = suite[0]
+        rank = next((i for i, n in enumerate(longest) if n in label), 99)
+        # a suite never timed here goes first: it may be a long one
+        return (-seconds.get(label, float('inf')), rank,
+            'postgresql' not in label)
+    return sorted(suites, key=key)
+
+
+def save_times(timings):
+    "Each suite's seconds, for the order of the next run (longest_first)"
+    try:
+        seconds = json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        seconds = {}
+    seconds.update({t['suite'][0]: round(t['suite'][1])
+            for t in timings if not t['suite'][0].startswith('prepare')})
+    TIMES.parent.mkdir(parents=True, exist_ok=True)
+    TIMES.write_text(json.dumps(seconds, indent=1, sort_keys=True))
+
+
 def print_timing(timings, total):
     "Where the time went: every suite, then the slowest test classes"
-    print(f'\nTime per suite (wall clock of the run: {total:.0f}s)')
-    for label, seconds in sorted((t['suite'] for t in timings),
+    cpu_total = sum(t['suite'][2] for t in timings)
+    print(f'\nTime per suite, wall and CPU (wall clock of the run: '
+        f'{total:.0f}s, CPU of the suites: {cpu_total:.0f}s)')
+    for label, seconds, cpu in sorted((t['suite'] for t in timings),
             key=lambda s: -s[1]):
-        print(f'  {seconds:7.0f}s  {label}')
+        print(f'  {seconds:7.0f}s {cpu:7.0f}s cpu  {label}')
+    # wall times depend on what else the machine runs
+    print('Load average at the end: %.1f %.1f %.1f' % os.getloadavg())
     print('Slowest test classes (set-up included)')
     classes = sorted((c for t in timings for c in t['classes']),
         key=lambda c: -c[2])
@@ -278,13 +330,7 @@ def main():
                 backend_env('sqlite', key)))
 
     suites = [s for s in suites if options.only in s[0]]
-    # The longest suites start first so that none runs alone at the end
-    # (order measured by the time table below; PostgreSQL is the slower)
-    longest = ['browser', 'integration', 'stocktake_mobile', 'stock_ledger',
-        'factory_stock_ext', 'stock_safety_alert', 'erp_sync']
-    suites.sort(key=lambda s: (next(
-                (i for i, n in enumerate(longest) if n in s[0]), 99),
-            'postgresql' not in s[0]))
+    suites = longest_first(suites)
     if 'postgresql' in backends:
         drop_stale_templates(key)
     drop_stale_sqlite_caches(key)
@@ -307,6 +353,7 @@ def main():
         failed += f
         timings.append(timing)
     print_timing(timings, time.monotonic() - start)
+    save_times(timings)
     if passed + failed == 0:
         failed = 1
     print(f'\n{passed} passed, {failed} failed')

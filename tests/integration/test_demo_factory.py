@@ -3,7 +3,7 @@ every feature has something to act on when it is done."""
 import unittest
 
 from demo_factory import database
-from support import (backend_uri, build_demo, inspect_demo, shared_demo,
+from support import (backend_uri, build_demo, inspect_many, shared_demo,
     unique_name)
 
 
@@ -15,9 +15,12 @@ class DemoFactoryTestCase(unittest.TestCase):
         cls.names = [shared, unique_name('demo_b'), unique_name('demo_c')]
         cls.counts = [first, build_demo(cls.names[1], 40, 120),
             build_demo(cls.names[2], 40, 60, seed=8)]
-        cls.summaries = [inspect_demo(n) for n in cls.names]
-        cls.models = [inspect_demo(n, '--models') for n in cls.names[:2]]
-        cls.alive = inspect_demo(cls.names[0], '--alive')
+        found = [inspect_many(cls.names[0], 'summary', 'models', 'alive'),
+            inspect_many(cls.names[1], 'summary', 'models'),
+            inspect_many(cls.names[2], 'summary')]
+        cls.summaries = [f['summary'] for f in found]
+        cls.models = [f['models'] for f in found[:2]]
+        cls.alive = found[0]['alive']
 
     @classmethod
     def tearDownClass(cls):

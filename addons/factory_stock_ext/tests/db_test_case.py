@@ -1,11 +1,12 @@
 # This file is part of factory_stock_ext.  The base of the addons' test
 # classes that need a database, on trytond's public test API only
 # (TestCase, activate_module, drop_db): core's own base is private.
+import datetime as dt
 import hashlib
 import inspect
 
 from trytond.tests import test_tryton
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 
 class DBTestCase(test_tryton.TestCase):
@@ -17,6 +18,9 @@ class DBTestCase(test_tryton.TestCase):
     # run once on the new database, committed, and cached with the modules
     # (each test still rolls its own changes back)
     fixture = None
+    # True when the fixture's records are dated from today (history N days
+    # ago): its cache then serves the day it was made only
+    fixture_dated = False
 
     @classmethod
     def setUpClass(cls):
@@ -29,13 +33,24 @@ class DBTestCase(test_tryton.TestCase):
             test_tryton.activate_module(modules, lang=cls.language)
             return
         name = '-'.join(modules) + '--' + fixture_name(cls.fixture)
+        if cls.fixture_dated:
+            name += '@' + dt.date.today().isoformat()
         if test_tryton.restore_db_cache(name):
             return
         test_tryton.activate_module(modules, lang=cls.language)
-        with Transaction().start(test_tryton.DB_NAME, 1,
-                context={'_skip_warnings': True}) as transaction:
-            cls.fixture()
-            transaction.commit()
+        extras = {}
+        while True:
+            try:
+                with Transaction().start(test_tryton.DB_NAME, 1,
+                        context={'_skip_warnings': True},
+                        **extras) as transaction:
+                    cls.fixture()
+                    transaction.commit()
+                break
+            except TransactionError as error:
+                # e.g. a singleton's table lock: Tryton asks to start
+                # again with the lock taken up front
+                error.fix(extras)
         test_tryton.backup_db_cache(name)
 
     @classmethod

@@ -23,30 +23,52 @@ def day(delta):
     return today + dt.timedelta(days=delta)
 
 
-class ReconcileTestCase(DBTestCase):
-    "Test the stock to books reconciliation"
-    module = 'stock_ledger'
-
-    def setup_books(self, company):
-        pool = Pool()
-        FiscalYear = pool.get('account.fiscalyear')
-        Account = pool.get('account.account')
-        Category = pool.get('product.category')
-        Location = pool.get('stock.location')
+def make_books():
+    """A company, its chart, a continental fiscal year with its periods and
+    a stock category: what every test starts from, made once with the
+    class's database (each test rolls its own changes back)"""
+    pool = Pool()
+    FiscalYear = pool.get('account.fiscalyear')
+    Account = pool.get('account.account')
+    Category = pool.get('product.category')
+    company = create_company()
+    with set_company(company):
         create_chart(company)
         fiscalyear = set_invoice_sequences(get_fiscalyear(company,
                 start_date=day(-40), end_date=day(324)))
         fiscalyear.account_stock_method = 'continental'
         fiscalyear.save()
         FiscalYear.create_period([fiscalyear])
+        stock, = Account.search([('code', '=', '1.3.1')])
+        stock_in, = Account.search([('code', '=', '5.1.5')])
+        Category(name="Raw", accounting=True, account_stock=stock,
+            account_stock_in=stock_in, account_stock_out=stock_in).save()
+
+
+class ReconcileTestCase(DBTestCase):
+    "Test the stock to books reconciliation"
+    module = 'stock_ledger'
+    fixture = staticmethod(make_books)
+    # the fiscal year is dated from today
+    fixture_dated = True
+
+    @staticmethod
+    def books_company():
+        "make_books' company (the only one)"
+        company, = Pool().get('company.company').search([])
+        return company
+
+    def setup_books(self, company):
+        "make_books' records as a test finds them"
+        pool = Pool()
+        Account = pool.get('account.account')
+        Location = pool.get('stock.location')
         self.stock, = Account.search([('code', '=', '1.3.1')])
         self.stock_in, = Account.search([('code', '=', '5.1.5')])
         self.expense, = Account.search([('type.expense', '=', True),
                 ('code', '!=', '5.1.5')], limit=1)
-        self.category = Category(name="Raw", accounting=True,
-            account_stock=self.stock, account_stock_in=self.stock_in,
-            account_stock_out=self.stock_in)
-        self.category.save()
+        self.category, = pool.get('product.category').search(
+            [('name', '=', "Raw")])
         self.supplier, = Location.search([('code', '=', 'SUP')])
         self.customer, = Location.search([('code', '=', 'CUS')])
         self.warehouse, = Location.search([('code', '=', 'WH')])
@@ -93,7 +115,7 @@ class ReconcileTestCase(DBTestCase):
         "Average cost, other units and lost and found reconcile to zero"
         pool = Pool()
         Uom = pool.get('product.uom')
-        company = create_company()
+        company = self.books_company()
         with set_company(company):
             self.setup_books(company)
             lost, = pool.get('stock.location').search(
@@ -136,7 +158,7 @@ class ReconcileTestCase(DBTestCase):
         Configuration = pool.get('account.configuration')
         Import = pool.get('stock.opening.import')
         Line = pool.get('account.move.line')
-        company = create_company()
+        company = self.books_company()
         with set_company(company):
             self.setup_books(company)
             configuration = Configuration(1)
@@ -164,7 +186,7 @@ class ReconcileTestCase(DBTestCase):
         Period = pool.get('account.period')
         Configuration = pool.get('account.configuration')
         CostPrice = pool.get('product.cost_price')
-        company = create_company()
+        company = self.books_company()
         with set_company(company):
             self.setup_books(company)
             product = self.product('fixed', Decimal(5))
@@ -222,7 +244,7 @@ class ReconcileTestCase(DBTestCase):
         Location = pool.get('stock.location')
         FiscalYear = pool.get('account.fiscalyear')
         Reconcile = pool.get('stock.ledger.reconcile')
-        company = create_company()
+        company = self.books_company()
         with set_company(company):
             self.setup_books(company)
             storage2 = Location(name="S2", type='storage')

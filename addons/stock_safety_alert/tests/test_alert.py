@@ -12,64 +12,84 @@ from trytond.modules.factory_stock_ext.tests.db_test_case import (
 from .tools import Fixture
 
 
+def make_site():
+    """The site every test starts from, made once with the class's
+    database (each test rolls its own changes back)"""
+    pool = Pool()
+    User = pool.get('res.user')
+    Zone = pool.get('stock.location.zone')
+    Config = pool.get('stock.safety.configuration')
+    Lot = pool.get('stock.lot')
+    fx = Fixture.build()
+    config = Config(1)
+    config.slow_days, config.dead_days = 90, 700
+    config.overstock_days, config.expiry_days = 100, 30
+    config.qc_hold_days = 3
+    config.save()
+    fx.keeper = User(login='keeper', name="Keeper")
+    fx.keeper.save()
+    zone = Zone(name="Raw", code="RAW", warehouse=fx.wh,
+        responsible=fx.keeper)
+    zone.save()
+    fx.storage.zone = zone
+    fx.storage.save()
+    fx.zone = zone
+    # low: safety 1 x 5 - 0.1 x 5 -> 5 (rounded), only 1 left
+    fx.low = fx.product("Low", method='seed')
+    fx.purchase(fx.low, 2, ordered_ago=8, received_ago=3)
+    fx.issue(fx.low, 1, 2)
+    # reorder: fixed min 10 max 30, 8 on hand, nothing ordered
+    fx.reorder = fx.product("Reorder", method='fixed',
+        safety_min_quantity=10, safety_max_quantity=30)
+    fx.receive(fx.reorder, 8, 5)
+    # over: 1000 on hand, usage 1/day -> 1000 days of cover
+    fx.over = fx.product("Over")
+    fx.receive(fx.over, 1010, 9)
+    fx.issue(fx.over, 10, 1)
+    # dead: received 800 days ago, never used
+    fx.dead = fx.product("Dead")
+    fx.receive(fx.dead, 7, 800)
+    # slow: last used 100 days ago
+    fx.slow = fx.product("Slow")
+    fx.receive(fx.slow, 9, 150)
+    fx.issue(fx.slow, 1, 100)
+    # expiring lot and a lot held in QC for 5 days
+    fx.lotted = fx.product("Lotted")
+    fx.exp_lot = Lot(number='EXP1', product=fx.lotted,
+        expiration_date=fx.day(-10))
+    fx.exp_lot.save()
+    fx.qc_lot = Lot(number='QC1', product=fx.lotted)
+    fx.qc_lot.save()
+    Lot.write([fx.qc_lot], {'qc_state': 'hold',
+            'qc_hold_date': fx.day(5)})
+    fx.receive(fx.lotted, 3, 5, lot=fx.exp_lot)
+    fx.receive(fx.lotted, 4, 5, lot=fx.qc_lot)
+    fx.issue(fx.lotted, 1, 1, lot=fx.exp_lot)
+    # negative: issued without a receipt
+    fx.negative = fx.product("Negative")
+    fx.issue(fx.negative, 2, 1)
+
+
 class SafetyAlertTestCase(DBTestCase):
     "Stock alerts"
     module = 'stock_safety_alert'
+    fixture = staticmethod(make_site)
+    # its history is dated from today
+    fixture_dated = True
 
     def setup_site(self):
+        "make_site's records as a test finds them"
         pool = Pool()
-        User = pool.get('res.user')
-        Zone = pool.get('stock.location.zone')
-        Config = pool.get('stock.safety.configuration')
+        fx = Fixture.find()
+        fx.keeper, = pool.get('res.user').search([('login', '=', 'keeper')])
+        fx.zone, = pool.get('stock.location.zone').search(
+            [('code', '=', 'RAW')])
+        for attr in ['low', 'reorder', 'over', 'dead', 'slow', 'lotted',
+                'negative']:
+            setattr(fx, attr, fx.find_product(attr.title()))
         Lot = pool.get('stock.lot')
-        fx = Fixture.build()
-        config = Config(1)
-        config.slow_days, config.dead_days = 90, 700
-        config.overstock_days, config.expiry_days = 100, 30
-        config.qc_hold_days = 3
-        config.save()
-        fx.keeper = User(login='keeper', name="Keeper")
-        fx.keeper.save()
-        zone = Zone(name="Raw", code="RAW", warehouse=fx.wh,
-            responsible=fx.keeper)
-        zone.save()
-        fx.storage.zone = zone
-        fx.storage.save()
-        fx.zone = zone
-        # low: safety 1 x 5 - 0.1 x 5 -> 5 (rounded), only 1 left
-        fx.low = fx.product("Low", method='seed')
-        fx.purchase(fx.low, 2, ordered_ago=8, received_ago=3)
-        fx.issue(fx.low, 1, 2)
-        # reorder: fixed min 10 max 30, 8 on hand, nothing ordered
-        fx.reorder = fx.product("Reorder", method='fixed',
-            safety_min_quantity=10, safety_max_quantity=30)
-        fx.receive(fx.reorder, 8, 5)
-        # over: 1000 on hand, usage 1/day -> 1000 days of cover
-        fx.over = fx.product("Over")
-        fx.receive(fx.over, 1010, 9)
-        fx.issue(fx.over, 10, 1)
-        # dead: received 800 days ago, never used
-        fx.dead = fx.product("Dead")
-        fx.receive(fx.dead, 7, 800)
-        # slow: last used 100 days ago
-        fx.slow = fx.product("Slow")
-        fx.receive(fx.slow, 9, 150)
-        fx.issue(fx.slow, 1, 100)
-        # expiring lot and a lot held in QC for 5 days
-        fx.lotted = fx.product("Lotted")
-        fx.exp_lot = Lot(number='EXP1', product=fx.lotted,
-            expiration_date=fx.day(-10))
-        fx.exp_lot.save()
-        fx.qc_lot = Lot(number='QC1', product=fx.lotted)
-        fx.qc_lot.save()
-        Lot.write([fx.qc_lot], {'qc_state': 'hold',
-                'qc_hold_date': fx.day(5)})
-        fx.receive(fx.lotted, 3, 5, lot=fx.exp_lot)
-        fx.receive(fx.lotted, 4, 5, lot=fx.qc_lot)
-        fx.issue(fx.lotted, 1, 1, lot=fx.exp_lot)
-        # negative: issued without a receipt
-        fx.negative = fx.product("Negative")
-        fx.issue(fx.negative, 2, 1)
+        fx.exp_lot, = Lot.search([('number', '=', 'EXP1')])
+        fx.qc_lot, = Lot.search([('number', '=', 'QC1')])
         return fx
 
     def alerts(self):

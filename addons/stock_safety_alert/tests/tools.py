@@ -40,6 +40,33 @@ class Fixture:
         config.save()
         return self
 
+    @classmethod
+    def find(cls):
+        """The records build() made in a class fixture (committed), read
+        back in a test's transaction, with the same user context"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        User = pool.get('res.user')
+        self = cls()
+        Transaction().set_context(User.get_preferences(context_only=True))
+        self.company = pool.get('company.company')(
+            Transaction().context['company'])
+        self.today = pool.get('ir.date').today()
+        self.wh, = Location.search([('code', '=', 'WH')])
+        self.storage = self.wh.storage_location
+        self.customer, = Location.search([('code', '=', 'CUS')])
+        self.supplier_loc, = Location.search([('code', '=', 'SUP')])
+        self.supplier, = pool.get('party.party').search(
+            [('name', '=', "Supplier")])
+        self.unit, = pool.get('product.uom').search([('name', '=', 'Unit')])
+        return self
+
+    def find_product(self, name):
+        "The product made by product(name)"
+        product, = Pool().get('product.product').search(
+            [('template.name', '=', name)])
+        return product
+
     def day(self, offset):
         return self.today - dt.timedelta(days=offset)
 
