@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from sql import Cast, Column, Literal, Null, Union
 from sql.aggregate import Min, Sum
+from sql.conditionals import Coalesce
 
 from trytond import backend
 from trytond.model import Index, ModelSQL, fields
@@ -157,8 +158,10 @@ class Balance(PendingMixin, ModelSQL):
         table, move = cls.__table__(), Move.__table__()
         rows = cls._figures_query(table, company, locations, products,
             grouping, table.quantity.as_('quantity'), grouped=False)
-        later = ((move.state == 'done') & (move.effective_date > today)
-            & (move.company == int(company)))
+        # core's date expression: its index on (company, date, state)
+        later = ((move.company == int(company))
+            & (Coalesce(move.effective_date, move.planned_date) > today)
+            & (move.state == 'done'))
         if products is not None:
             later &= fields.SQL_OPERATORS['in'](move.product, list(products))
         keys = [getattr(move, g).as_(g) for g in grouping]
