@@ -1,14 +1,13 @@
 """A phone-sized headless Chromium on the counting page, against a served
 copy of the test database (a base class; the tests are in test_*.py)."""
-import os
+import atexit
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,6 +18,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
+from .serve import Server, share_pool
 from .tools import create_task, setup_stock
 
 PASSWORD = 'count-2026-alice'
@@ -39,6 +39,29 @@ OscillatorNode.prototype.start = function () {
   return start.apply(this, arguments);
 };
 """
+
+
+# One Chromium per set of flags and window size, shared by the classes of
+# the test process (starting one costs ~2 s); each class serves its page
+# on a port of its own, so its origin (storage, service worker) is its own
+_browsers = {}
+
+
+def browser(flags, window):
+    key = (tuple(flags), window)
+    if key not in _browsers:
+        folder = tempfile.mkdtemp(prefix='stocktake-chrome-')
+        options = webdriver.ChromeOptions()
+        options.binary_location = '/usr/bin/chromium'
+        for flag in FLAGS + list(flags) + [f'--user-data-dir={folder}',
+                f'--window-size={window}']:
+            options.add_argument(flag)
+        driver = webdriver.Chrome(
+            service=Service('/usr/bin/chromedriver'), options=options)
+        _browsers[key] = driver
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        atexit.register(driver.quit)
+    return _browsers[key]
 
 
 class PageTestCase(RouteTestCase):
@@ -62,55 +85,71 @@ class PageTestCase(RouteTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.tmp = tempfile.mkdtemp(prefix='stocktake-page-')
-        cls.env = dict(os.environ)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         if backend.name == 'sqlite':
             # The in-memory test DB is per thread: serve a file copy of it
-            cls.db = 'stocktake_page'
-            cls.db_file = os.path.join(cls.tmp, cls.db + '.sqlite')
+            cls.db = f'stocktake_page_{cls.__name__.lower()}'
+            cls.db_file = f'{cls.tmp}/{cls.db}.sqlite'
             source = backend.Database(DB_NAME).connect().get_connection()
             with sqlite3.connect(cls.db_file) as target:
                 source.backup(target)
-            cls.env['TRYTOND_DATABASE__PATH'] = cls.tmp
+            path = config.get('database', 'path')
+            config.set('database', 'path', cls.tmp)
+            cls.addClassCleanup(config.set, 'database', 'path', path)
+            share_pool(cls.db, DB_NAME)
+            cls.addClassCleanup(Pool.stop, cls.db)
         else:
             cls.db = DB_NAME
-        cls.env['TRYTOND_DATABASE_URI'] = config.get('database', 'uri')
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         cls.server = None
         cls.port = cls.start_server(0)
         cls.addClassCleanup(cls.stop_server)
-        cls.base = f'http://127.0.0.1:{cls.port}/{cls.db}/stocktake/'
-        options = webdriver.ChromeOptions()
-        options.binary_location = '/usr/bin/chromium'
-        for flag in FLAGS + cls.flags + [f'--user-data-dir={cls.tmp}/chrome',
-                f'--window-size={cls.window}']:
-            options.add_argument(flag)
-        cls.driver = webdriver.Chrome(
-            service=Service('/usr/bin/chromedriver'), options=options)
-        cls.addClassCleanup(cls.driver.quit)
+        cls.origin = f'http://127.0.0.1:{cls.port}'
+        cls.base = f'{cls.origin}/{cls.db}/stocktake/'
+        cls.driver = browser(cls.flags, cls.window)
+        cls.scripts = []
+        cls.reset_browser()
+        cls.addClassCleanup(cls.reset_browser)
+
+    @classmethod
+    def reset_browser(cls):
+        """The shared browser as a new one: online, no added scripts,
+        nothing stored for this class's origin (a later class may get the
+        same port)"""
+        d = cls.driver
+        d.get('about:blank')
+        d.execute_cdp_cmd('Network.enable', {})
+        d.execute_cdp_cmd('Network.emulateNetworkConditions', {
+                'offline': False, 'latency': 0,
+                'downloadThroughput': -1, 'uploadThroughput': -1})
+        for script in cls.scripts:
+            try:
+                d.execute_cdp_cmd(
+                    'Page.removeScriptToEvaluateOnNewDocument',
+                    {'identifier': script})
+            except WebDriverException:  # removed by the test already
+                pass
+        cls.scripts.clear()
+        d.execute_cdp_cmd('Storage.clearDataForOrigin', {
+                'origin': cls.origin, 'storageTypes': 'all'})
+        d.execute_cdp_cmd('Network.clearBrowserCache', {})
+        d.execute_cdp_cmd('Network.clearBrowserCookies', {})
 
     @classmethod
     def tearDownClass(cls):
-        # Stop the browser and the server before the database is dropped
+        # Stop the server before the database is dropped
         cls.doClassCleanups()
         super().tearDownClass()
 
     @classmethod
     def start_server(cls, port):
         "Serve the database on the port (0: a free one); returns the port"
-        cls.server = subprocess.Popen([sys.executable, '-m',
-                'trytond.modules.stocktake_mobile.tests.serve', cls.db,
-                str(port)],
-            stdout=subprocess.PIPE, env=cls.env, text=True)
-        # The first line is printed once the socket listens
-        return int(cls.server.stdout.readline())
+        cls.server = Server(port)
+        return cls.server.port
 
     @classmethod
     def stop_server(cls):
-        if cls.server and cls.server.poll() is None:
-            cls.server.terminate()
-            cls.server.wait(timeout=60)
-        if cls.server:
-            cls.server.stdout.close()
+        if cls.server and cls.server.running():
+            cls.server.stop()
 
     def network(self, up):
         """Up: the server listens again on its port, then the page is told
@@ -148,9 +187,11 @@ class PageTestCase(RouteTestCase):
         asks of the device are recorded in window.__feedback (the browser's
         own Vibration API and oscillators, wrapped); returns the script's
         identifier for Page.removeScriptToEvaluateOnNewDocument"""
-        return self.driver.execute_cdp_cmd(
+        script = self.driver.execute_cdp_cmd(
             'Page.addScriptToEvaluateOnNewDocument', {'source': FEEDBACK})[
             'identifier']
+        self.scripts.append(script)
+        return script
 
     def feedback(self):
         "[('buzz', pattern) or ('tone', frequency)] recorded since the load"

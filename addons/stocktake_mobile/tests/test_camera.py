@@ -106,7 +106,7 @@ class CameraScanTestCase(PageTestCase):
                 'return !!navigator.serviceWorker.controller'))
         # The page loaded again without a network: the shell from the cache
         self.network(False)
-        self.addCleanup(lambda: self.server.poll() is None or
+        self.addCleanup(lambda: self.server.running() or
             self.network(True))
         d.refresh()
         self.wait(EC.visibility_of_element_located((By.ID, 'doc-code')))
