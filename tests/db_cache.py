@@ -232,6 +232,8 @@ def drop_in_batches(test_tryton, batch=10):
 
 def main():
     "Build the cached base of the backend set in the environment"
+    import core_speedups  # beside this file
+    core_speedups.install()
     install()
     from trytond.tests import test_tryton
     if not test_tryton.DB_CACHE:
