@@ -93,22 +93,29 @@ def backend_uri(backend):
 
 
 def drop_stale_templates(key, hours=1):
-    """PostgreSQL template databases of other sources, created over an hour
-    ago: the test module sets (tests/db_cache.py) and the demo template
-    (demo_factory/database.py), and test databases a killed run left
-    renamed for dropping (tests/db_cache.py). Younger ones may serve a run
-    of another checkout now; one still in use is left for later."""
+    """PostgreSQL template databases of other sources, neither created nor
+    used for an hour: the test module sets (tests/db_cache.py) and the demo
+    template (demo_factory/database.py), and test databases a killed run
+    left renamed for dropping (tests/db_cache.py). Another checkout on the
+    machine may still use older templates: each run marks its own as used
+    (mark_templates_used), so a checkout's templates stay while it runs
+    within the hour; one in use at the moment is left for later."""
     import psycopg
     from tests.db_cache import DROPPED_PREFIX, TEMPLATE_PREFIX
     with psycopg.connect(PG_URI + 'postgres', autocommit=True) as conn:
         try:
-            # a database's PG_VERSION file is written when it is created
+            # a database's PG_VERSION file is written when it is created,
+            # its comment holds the time of its last use
             names = [r[0] for r in conn.execute(
                     "SELECT datname FROM pg_database "
                     "WHERE (datname LIKE %s OR datname LIKE %s "
                     "OR datname LIKE %s) "
-                    "AND (pg_stat_file('base/' || oid || '/PG_VERSION'))"
-                    ".modification < now() - make_interval(hours => %s)", (
+                    "AND GREATEST((pg_stat_file("
+                        "'base/' || oid || '/PG_VERSION')).modification, "
+                        "CASE WHEN shobj_description(oid, 'pg_database') "
+                        "LIKE 'used %%' THEN substr(shobj_description("
+                            "oid, 'pg_database'), 6)::timestamptz END) "
+                    "< now() - make_interval(hours => %s)", (
                         TEMPLATE_PREFIX.replace('_', '\\_') + '%',
                         'factory\\_template\\_%',
                         DROPPED_PREFIX.replace('_', '\\_') + '%', hours))]
@@ -120,6 +127,24 @@ def drop_stale_templates(key, hours=1):
             try:
                 conn.execute(f'DROP DATABASE "{name}"')
             except psycopg.Error:
+                pass
+
+
+def mark_templates_used(key):
+    "This checkout's templates used now (read by drop_stale_templates)"
+    import psycopg
+    from tests.db_cache import TEMPLATE_PREFIX
+    with psycopg.connect(PG_URI + 'postgres', autocommit=True) as conn:
+        names = [r[0] for r in conn.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname LIKE %s OR datname = %s", (
+                    f'{TEMPLATE_PREFIX}{key}-%'.replace('_', '\\_'),
+                    f'factory_template_{key}'))]
+        for name in names:
+            try:
+                conn.execute(f"COMMENT ON DATABASE \"{name}\" IS "
+                    f"'used {time.strftime('%Y-%m-%dT%H:%M:%S%z')}'")
+            except psycopg.Error:  # not allowed: creation time only
                 pass
 
 
@@ -334,6 +359,7 @@ def main():
     suites = [s for s in suites if options.only in s[0]]
     suites = longest_first(suites)
     if 'postgresql' in backends:
+        mark_templates_used(key)
         drop_stale_templates(key)
     drop_stale_sqlite_caches(key)
     prepare = {k: job for k, job in prepare_jobs(backends, key).items()
