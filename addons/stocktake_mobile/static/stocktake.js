@@ -70,33 +70,82 @@
     return t('network') + ' (' + result.status + ')';
   }
 
-  // Queued, sent and refused scans: the count of those waiting (all tasks)
-  // and, in a task, each scan on its own line with the server's answer
-  // (from the queue's copy in memory: no read of IndexedDB)
-  function renderScans() {
+  // Answered scans shown (every waiting or refused one is)
+  var SHOWN_SENT = 50;
+  // The scans of the open task: client_key -> {state, at} as last counted,
+  // client_key -> li of those drawn, and how many in each state
+  var drawn = {seen: new Map(), lines: new Map(), counts: {}};
+
+  function scanText(scan) {
+    return scan.location + ' · ' + scan.code + ' × ' + scan.quantity +
+      ' — ' + t(scan.state === 'queued' && !mine(scan) ?
+        'scan_other_user' : 'scan_' + scan.state) +
+      (scan.state === 'refused' && scan.message ? ': ' + scan.message : '');
+  }
+  function showCounts() {
     $('queue').textContent = String(Q.pending().length);
-    if (!state.task) { return; }
-    var scans = Q.forTask(state.task.id), list = $('scans');
-    var counts = {sent: 0, refused: 0};
-    scans.forEach(function (scan) {
-      if (scan.state in counts) { counts[scan.state] += 1; }
-    });
+    $('sent-count').textContent = String(drawn.counts.sent || 0);
+    $('refused-count').textContent = String(drawn.counts.refused || 0);
+  }
+
+  // Queued, sent and refused scans: the count of those waiting (all tasks)
+  // and, in a task, each scan on its own line with the server's answer,
+  // the latest first (from the queue's copy in memory: no read of
+  // IndexedDB). The whole list: when a task is opened or the page loaded
+  function renderScans() {
+    var list = $('scans'), shownSent = 0;
+    drawn = {seen: new Map(), lines: new Map(), counts: {}};
     list.textContent = '';
-    // Every scan waiting or refused, the latest answered ones
-    scans.filter(function (scan, index) {
-      return scan.state !== 'sent' || index < 50;
-    }).forEach(function (scan) {
-      var li = document.createElement('li');
+    if (state.task) {
+      Q.forTask(state.task.id).forEach(function (scan) {
+        count(scan);
+        if (scan.state === 'sent' && ++shownSent > SHOWN_SENT) { return; }
+        list.appendChild(scanLine(scan));
+      });
+    }
+    showCounts();
+  }
+  function count(scan) {
+    var before = drawn.seen.get(scan.client_key);
+    if (before) { drawn.counts[before.state] -= 1; }
+    drawn.seen.set(scan.client_key, {state: scan.state, at: scan.queued_at});
+    drawn.counts[scan.state] = (drawn.counts[scan.state] || 0) + 1;
+  }
+  function scanLine(scan) {
+    var li = document.createElement('li');
+    li.className = scan.state;
+    li.setAttribute('data-key', scan.client_key);
+    li.textContent = scanText(scan);
+    drawn.lines.set(scan.client_key, li);
+    return li;
+  }
+
+  // One scan, new or answered: its own line and the counters only (a
+  // redraw per answer would cost the clerk time on a long list)
+  function drawScan(scan) {
+    if (!state.task || scan.task !== state.task.id) { showCounts(); return; }
+    var list = $('scans'), li = drawn.lines.get(scan.client_key);
+    count(scan);
+    if (li) {
       li.className = scan.state;
-      li.setAttribute('data-key', scan.client_key);
-      li.textContent = scan.location + ' · ' + scan.code + ' × ' +
-        scan.quantity + ' — ' + t(scan.state === 'queued' && !mine(scan) ?
-          'scan_other_user' : 'scan_' + scan.state) +
-        (scan.state === 'refused' && scan.message ? ': ' + scan.message : '');
-      list.appendChild(li);
-    });
-    $('sent-count').textContent = String(counts.sent);
-    $('refused-count').textContent = String(counts.refused);
+      li.textContent = scanText(scan);
+    } else {
+      // In its place, the latest first (a new scan: at the top)
+      var next = list.firstChild;
+      while (next && drawn.seen.get(next.getAttribute('data-key')).at >
+          scan.queued_at) { next = next.nextSibling; }
+      list.insertBefore(scanLine(scan), next);
+    }
+    if (scan.state === 'sent') {
+      // 'sent' is a scan's last state: the oldest one shown goes
+      var sent = list.getElementsByClassName('sent');
+      if (sent.length > SHOWN_SENT) {
+        var oldest = sent[sent.length - 1];
+        drawn.lines.delete(oldest.getAttribute('data-key'));
+        list.removeChild(oldest);
+      }
+    }
+    showCounts();
   }
   function storageFailed() { error(t('storage')); }
 
@@ -276,16 +325,33 @@
   }
 
   function renderLines() {
-    var list = $('lines');
-    list.textContent = '';
-    state.task.lines.forEach(function (line) {
-      var li = document.createElement('li');
-      li.className = line.counted ? 'done' : '';
-      li.setAttribute('data-line', String(line.id));
-      li.textContent = line.location + ' · ' + (line.product_code || '') + ' ' +
-        line.product + (line.lot ? ' · ' + line.lot : '') + ' — ' +
-        (line.counted ? t('counted') + ' ' + line.quantity : t('to_count'));
-      list.appendChild(li);
+    drawList($('lines'), 'data-line', state.task.lines.map(function (line) {
+      return {key: String(line.id), cls: line.counted ? 'done' : '',
+        text: line.location + ' · ' + (line.product_code || '') + ' ' +
+          line.product + (line.lot ? ' · ' + line.lot : '') + ' — ' +
+          (line.counted ? t('counted') + ' ' + line.quantity : t('to_count'))};
+    }));
+  }
+
+  // Rows {key, text, cls, attrs} into a list, keyed by the attribute: the
+  // same keys in the same order (a task or document read again after a
+  // scan) update their own li where it changed; other keys draw it anew
+  function drawList(list, attr, rows) {
+    var items = list.children;
+    var same = items.length === rows.length && rows.every(function (row, i) {
+      return items[i].getAttribute(attr) === row.key;
+    });
+    if (!same) { list.textContent = ''; }
+    rows.forEach(function (row, i) {
+      var li = same ? items[i] : document.createElement('li');
+      if (li.textContent !== row.text) { li.textContent = row.text; }
+      if (li.className !== (row.cls || '')) { li.className = row.cls || ''; }
+      li.setAttribute(attr, row.key);
+      Object.keys(row.attrs || {}).forEach(function (name) {
+        if (row.attrs[name] === null) { li.removeAttribute(name); }
+        else { li.setAttribute(name, row.attrs[name]); }
+      });
+      if (!same) { list.appendChild(li); }
     });
   }
 
@@ -306,7 +372,7 @@
       owner: owner()});
     flush();
     added.stored.catch(storageFailed);
-    renderScans();
+    drawScan(added.item);
   }
 
   function post(item) {
@@ -330,7 +396,7 @@
     if (item.document) {
       if (window.StocktakeDocs) { window.StocktakeDocs.answered(item); }
     } else {
-      renderScans();
+      drawScan(item);
     }
   }
 
@@ -353,7 +419,11 @@
     // A round is over (the tests wait on it, never on time)
     document.body.setAttribute('data-flushed', String(Date.now()));
     if (state.task && (report.sent.length || report.refused.length)) {
-      renderScans();
+      // Each answer was drawn as it came; scans another tab queued (read
+      // under the lock) are drawn with the whole list
+      if (Q.forTask(state.task.id).length !== drawn.seen.size) {
+        renderScans();
+      }
       refresh();
     }
   }
@@ -422,7 +492,7 @@
   // For the other screens of the page (lookup.js)
   window.Stocktake = {api: api, apiError: apiError, t: t, show: show,
     error: error, status: status, newKey: newKey, owner: owner, mine: mine,
-    cameraError: cameraError,
+    cameraError: cameraError, drawList: drawList,
     flush: flush, loadTasks: loadTasks, home: home};
 
   document.addEventListener('DOMContentLoaded', function () {

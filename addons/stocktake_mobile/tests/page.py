@@ -40,6 +40,15 @@ OscillatorNode.prototype.start = function () {
 };
 """
 
+# Takes the lock of the page's sender (queue.js) once it is free
+HOLD = """
+const done = arguments[arguments.length - 1];
+navigator.locks.request('stocktake-send', () => new Promise(release => {
+  window.__releaseSender = release;
+  done();
+}));
+"""
+
 
 # One Chromium per set of flags and window size, shared by the classes of
 # the test process (starting one costs ~2 s); each class serves its page
@@ -198,6 +207,14 @@ class PageTestCase(RouteTestCase):
         return [tuple(f) if f[0] == 'tone' else (f[0], tuple(f[1]))
             for f in self.driver.execute_script(
                 'return window.__feedback || []')]
+
+    def hold_sender(self):
+        """The page's sender waits (this test holds its Web Lock) until
+        release_sender(): scans stay queued, as drawn before any answer"""
+        self.driver.execute_async_script(HOLD)
+
+    def release_sender(self):
+        self.driver.execute_script('window.__releaseSender()')
 
     def wait(self, condition, timeout=60):
         return WebDriverWait(self.driver, timeout).until(condition)
