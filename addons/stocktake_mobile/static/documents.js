@@ -73,16 +73,19 @@
       }, function () { S.error(S.t('network')); });
   }
 
-  function showDocument(doc) {
+  // linesOnly: the same document read again after its scans (its scan
+  // lines were drawn as they were answered: not drawn again)
+  function showDocument(doc, linesOnly) {
     if (!state.doc || state.doc.document !== doc.document) {
       setReturning(false);
+      linesOnly = false;
     }
     state.doc = doc;
     state.kind = doc.kind;
     doc.id = docKey(doc);
     localStorage.setItem(DOC, doc.id);
     Q.saveTask(doc);
-    render();
+    if (linesOnly) { renderLines(); } else { render(); }
     S.show('doc-view');
   }
 
@@ -131,20 +134,21 @@
     $('doc-detail').textContent = [doc.reference, doc.detail]
       .filter(Boolean).join(' · ');
     $('doc-return').hidden = doc.kind !== 'issue';
-    var list = $('doc-lines');
-    list.textContent = '';
-    doc.lines.forEach(function (line) {
-      var li = item(lineText(line), line.remaining > 0 ? '' : 'done');
-      li.setAttribute('data-move', String(line.move));
-      if (line.proposed && line.proposed.location) {
-        li.setAttribute('data-proposed', line.proposed.location.code || '');
-      }
-      if (line.picks && line.picks.length) {
-        li.setAttribute('data-pick', line.picks[0].lot);
-      }
-      list.appendChild(li);
-    });
+    renderLines();
     renderScans();
+  }
+
+  // Each line in place when the same lines come back (stocktake.js)
+  function renderLines() {
+    S.drawList($('doc-lines'), 'data-move', state.doc.lines.map(
+      function (line) {
+        return {key: String(line.move), text: lineText(line),
+          cls: line.remaining > 0 ? '' : 'done', attrs: {
+            'data-proposed': line.proposed && line.proposed.location ?
+              line.proposed.location.code || '' : null,
+            'data-pick': line.picks && line.picks.length ?
+              line.picks[0].lot : null}};
+      }));
   }
 
   // A scan's state on the screen: queued, accepted, or refused (by the
@@ -283,7 +287,7 @@
       encodeURIComponent(doc.document) + '&kind=' + encodeURIComponent(doc.kind))
       .then(function (result) {
         if (result.status === 200 && state.doc && state.doc.id === doc.id) {
-          showDocument(result.body);
+          showDocument(result.body, true);
         }
       }, function () {});
   }
