@@ -24,6 +24,9 @@ from .tools import create_task, setup_stock
 PASSWORD = 'count-2026-alice'
 PASSWORDS = {'alice': PASSWORD, 'bob': 'count-2026-bob'}
 # A phone: 390 x 844 CSS pixels
+# How often a wait looks again: selenium's default 0.5 s made each wait
+# end up to half a second after its condition held (about 40 s a suite)
+POLL = 0.1
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run']
@@ -217,7 +220,7 @@ class PageTestCase(RouteTestCase):
         self.driver.execute_script('window.__releaseSender()')
 
     def wait(self, condition, timeout=60):
-        return WebDriverWait(self.driver, timeout).until(condition)
+        return WebDriverWait(self.driver, timeout, POLL).until(condition)
 
     def text_of(self, element_id):
         "The text of an element, shown or not"

@@ -14,7 +14,7 @@ from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .page import PASSWORD, PageTestCase
+from .page import PASSWORD, POLL, PageTestCase
 from .tools import XSS_NAME, create_task, setup_stock
 
 DOCS = pathlib.Path(__file__).resolve().parents[3] / 'docs'
@@ -65,7 +65,7 @@ class StocktakeBrowserTestCase(PageTestCase):
                 return error.code, body
 
     def wait(self, condition, timeout=30):
-        return WebDriverWait(self.driver, timeout).until(condition)
+        return WebDriverWait(self.driver, timeout, POLL).until(condition)
 
     def text_is(self, element_id, text):
         return EC.text_to_be_present_in_element((By.ID, element_id), text)
