@@ -262,6 +262,11 @@
       }
       status(result.body.name);
       localStorage.setItem(FLOWS, JSON.stringify(result.body.flows || []));
+      // Whose key this is (learnOwner without its request); the scans
+      // this person left queued go now, not at the next timer's round
+      localStorage.setItem(ME, JSON.stringify({
+        key: localStorage.getItem(KEY).slice(0, 8), id: result.body.id}));
+      flush(true);
       home();
     }, resumeOffline);
   }

@@ -289,8 +289,9 @@ class OtherUserTestCase(PageTestCase):
         self.network(True)
 
         # bob signs in on the same device: alice's scan is not his to send
-        self.sign_in('bob', task=False)
+        # (the round his sign-in starts)
         before = self.flushed()
+        self.sign_in('bob', task=False)
         self.wait(lambda d: self.flushed() != before)
         self.assertEqual(self.text_of('queue'), '1')
         self.assertEqual(self.counters(), [(alice,)])
