@@ -22,13 +22,34 @@ from .usage import to_date
 # the computed rows of one run, before they are compared with the stored
 # ones: a temporary table the statements below join
 NEW = 'stock_safety_parameter_new'
-# Core records are written through the ORM in calls of this many records
+# Core records are written through the ORM in calls of at most this many
+# records
 ORM_BATCH = 1000
 # the columns a run writes (all but the keys)
 WRITTEN = ['order_point'] + STATISTICS[2:] + RESULTS[:-1]
 # what the alert detectors read of each parameter
 READ = ['quantity', 'avg_daily', 'safety_stock', 'reorder_point',
     'max_quantity', 'last_out_date', 'days_of_cover', 'avg_lead_time']
+
+
+def orm_batches(Model, groups, size):
+    """Arguments of Model.write() for groups [((min, target), ids)], at
+    most size records per call: one call with every moved order point
+    validated them all at once, and a record built from a long id list
+    checks that whole list (core's browse), which grew with the site
+    (6,000 order points: 6.4 CPU-s in one call, 4.7 in calls of 1,000)"""
+    args, count = [], 0
+    for (minimum, target), ids in groups:
+        values = {'min_quantity': minimum, 'target_quantity': target}
+        for start in range(0, len(ids), size):
+            sub = ids[start:start + size]
+            if args and count + len(sub) > size:
+                yield args
+                args, count = [], 0
+            args.extend([Model.browse(sub), values])
+            count += len(sub)
+    if args:
+        yield args
 
 
 class Parameter(ModelSQL, ModelView):
@@ -153,12 +174,8 @@ class Parameter(ModelSQL, ModelView):
         moved = defaultdict(list)
         for id_, minimum, target in cursor:
             moved[minimum, target].append(id_)
-        args = []
-        for (minimum, target), ids in moved.items():
-            args.extend([OrderPoint.browse(ids),
-                    {'min_quantity': minimum, 'target_quantity': target}])
-        for start in range(0, len(args), 2 * ORM_BATCH):
-            OrderPoint.write(*args[start:start + 2 * ORM_BATCH])
+        for args in orm_batches(OrderPoint, moved.items(), ORM_BATCH):
+            OrderPoint.write(*args)
         cls._mark_missing(new, new.missing_order_point,
             new.orderable
             & ~Exists(order_point.select(Literal(1), where=same)))
