@@ -6,7 +6,7 @@
 import datetime as dt
 from collections import namedtuple
 
-from sql import Cast, Literal, Null, Union
+from sql import Cast, For, Literal, Null, Union, With
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
@@ -56,22 +56,23 @@ def lock_document(document, client_key=None, rule=None, session=None,
     state, user, device) if asked, whether client_key was used in another
     scope) or None if there is no document.  The scope of a key is
     (document, user): the company is the document's.
-    One round trip where the database has UPDATE … RETURNING.
+    One round trip where the database has row locks (PostgreSQL).
 
-    A no-op UPDATE rather than Model.lock(): lock() restarts the whole
-    transaction the first time (costly for every scan), while under
-    PostgreSQL REPEATABLE READ an UPDATE of a row changed by a concurrent
-    committed scan raises a serialization error, so the scan is retried
-    (by the RPC/route machinery) on a fresh snapshot: coverage is always
-    computed with every other session's committed scans."""
+    Not Model.lock(): it restarts the whole transaction the first time
+    (costly for every scan).  Instead the scan updates its document's row of
+    stock.scan.document_lock (our own table): under PostgreSQL REPEATABLE
+    READ, an update of a row changed by a concurrent committed scan raises a
+    serialization error, so the scan is retried (by the RPC/route machinery)
+    on a fresh snapshot: coverage is always computed with every other
+    session's committed scans.  The document itself is only read, FOR SHARE:
+    it cannot change under the scan, and a scan that meets a document changed
+    since its snapshot is retried the same way."""
     pool = Pool()
     Model = document.__class__
     if user is False:
         user = Transaction().user or None
     # Only the values the query uses (sql_statements)
-    values = {'id': document.id}
-    if client_key or session:
-        values['reference'] = str(document)
+    values = {'id': document.id, 'reference': str(document)}
     if client_key:
         values['key'] = client_key
         if user:
@@ -86,7 +87,8 @@ def lock_document(document, client_key=None, rule=None, session=None,
             values['session_user'] = session_user
         if device:
             values['device'] = device
-    returning = Transaction().database.has_returning()
+    row_locks = Transaction().database.has_select_for()
+    DocumentLock = pool.get('stock.scan.document_lock')
 
     def where(table, id):
         where = table.id == id
@@ -117,19 +119,19 @@ def lock_document(document, client_key=None, rule=None, session=None,
             _open_session(reference, table.state,
                 kind if kind is not None else kinds, session_user, device)
             if session else Literal(None), elsewhere]
-        if not returning:
+        if not row_locks:
             return table.select(*columns, where=where(table, id))
-        return table.update([table.write_date], [table.write_date],
-            where=where(table, id), returning=columns)
+        # The lock row's upsert in the same statement
+        return table.select(*columns, where=where(table, id),
+            with_=[With(query=DocumentLock.upsert(reference))],
+            for_=For('SHARE', tables=[table]))
 
-    def lock(id):
-        table = Model.__table__()
-        return table.update([table.write_date], [table.write_date],
-            where=where(table, id))
-
-    if not returning:
-        sql_statements.execute(('lock_document', Model.__name__, rule),
-            lock, id=document.id)
+    if not row_locks:
+        # SQLite: one writer at a time; the upsert takes the write lock
+        sql_statements.execute('lock_document upsert', DocumentLock.upsert,
+            reference=values['reference'])
+        if not (client_key or session):
+            del values['reference']  # every value must be used (execute)
     cursor = sql_statements.execute(('lock_document', Model.__name__, rule,
             tuple(sorted(values)), freeze(kinds), bool(session)),
         build, **values)

@@ -106,5 +106,31 @@ class ScanConcurrencyTestCase(DBTestCase):
             self.assertEqual(Line.covered([move.id]), {move.id: DUE})
             self.assertEqual(len({l.client_key for l in lines}), len(lines))
 
+    def test_scan_locks_its_own_row(self):
+        """A scan updates its document's row of stock.scan.document_lock:
+        the document's own row is only read (no SQL write on a core table)"""
+        with Transaction().start(DB_NAME, 1, context={
+                    'company': self.company}) as transaction:
+            pool = Pool()
+            Session = pool.get('stock.scan.session')
+            Shipment = pool.get('stock.shipment.in')
+            Lock = pool.get('stock.scan.document_lock')
+            shipment = Shipment(int(self.document.split(',')[1]))
+            before = Lock.search([('document', '=', self.document)])
+            locks = before[0].locks if before else 0
+            for i in range(2):
+                Session.record_scan(shipment, 'M-STEEL', 1,
+                    client_key='lock-%s' % i, device='HH-3')
+            lock, = Lock.search([('document', '=', self.document)])
+            self.assertEqual(lock.locks, locks + 2)
+            if backend.name == 'postgresql':
+                cursor = transaction.connection.cursor()
+                # This transaction's own writes, per table
+                cursor.execute('SELECT n_tup_upd + n_tup_del '
+                    'FROM pg_stat_xact_user_tables WHERE relname = %s',
+                    (Shipment._table,))
+                self.assertEqual(cursor.fetchone(), (0,))
+            transaction.rollback()
+
 
 del DBTestCase
