@@ -1,19 +1,22 @@
 # ABC classification of products per warehouse by consumption value.
-# Computed in one INSERT ... SELECT (aggregate + window functions) so its
-# cost stays close to a bare aggregate over the moves, whatever the number
-# of products.
+# Computed by one query (aggregate + window functions) so its cost stays
+# close to a bare aggregate over the moves, whatever the number of products;
+# only the rows whose class, value or share moved are then written.
 import datetime as dt
 
-from sql import Cast, Literal, Window
+from sql import Cast, Literal, Table, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
+from sql.operators import Exists, IsDistinct
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from .record_cache import invalidate
 
 ABC_CLASSES = [
     ('A', "A"),
@@ -22,6 +25,9 @@ ABC_CLASSES = [
     ]
 # Consumption leaving storage towards these location types counts as usage
 CONSUMPTION_TYPES = ['production', 'customer']
+# the computed rows of one warehouse, before they are compared with the
+# stored ones: a temporary table the statements of _store join
+NEW = 'stock_product_abc_new'
 
 
 class ProductABC(ModelSQL, ModelView):
@@ -42,7 +48,9 @@ class ProductABC(ModelSQL, ModelView):
         "Cumulative Share", digits=(1, 4), readonly=True,
         help="Share of the warehouse consumption value of this product "
         "and of all the products ranked above it.")
-    computed_at = fields.DateTime("Computed At", readonly=True)
+    changed_at = fields.DateTime("Changed at", readonly=True,
+        help="When a computation last changed this class, value or share; "
+        "every computation checks them all.")
 
     @classmethod
     def __setup__(cls):
@@ -57,6 +65,15 @@ class ProductABC(ModelSQL, ModelView):
             ('consumption_value', 'DESC'),
             ('id', 'ASC'),
             ]
+
+    @classmethod
+    def __register__(cls, module):
+        # computed_at was stamped on every row by every computation
+        table_h = cls.__table_handler__(module)
+        if (table_h.column_exist('computed_at')
+                and not table_h.column_exist('changed_at')):
+            table_h.column_rename('computed_at', 'changed_at')
+        super().__register__(module)
 
     @classmethod
     def sql_class(cls, abc):
@@ -112,22 +129,70 @@ class ProductABC(ModelSQL, ModelView):
         now = dt.datetime.now()
 
         abc = cls.__table__()
-        # One INSERT ... SELECT per warehouse over all its products
         for warehouse_id in warehouse_ids:
-            cursor.execute(*abc.delete(where=abc.warehouse == warehouse_id))
             query = cls._classification_query(
                 warehouse_id, since, a_share, b_share)
             if query is None:
-                continue
-            cursor.execute(*abc.insert(
-                    [abc.product, abc.warehouse, abc.abc_class,
-                        abc.consumption_value, abc.cumulative_share,
-                        abc.computed_at, abc.create_uid, abc.create_date],
-                    query.select(
-                        query.product, Literal(warehouse_id),
-                        query.abc_class, query.value, query.share,
-                        Literal(now), Literal(transaction.user),
-                        Literal(now))))
+                cursor.execute(*abc.delete(
+                        where=abc.warehouse == warehouse_id))
+            else:
+                cls._store(warehouse_id, query, now)
+
+    @classmethod
+    def _store(cls, warehouse_id, query, now):
+        """Bring the stored rows of the warehouse to the rows of the query
+        (product, abc_class, value, share): only those that moved are
+        updated and stamped changed_at, new ones inserted, gone ones
+        deleted. A nightly computation then writes the few products whose
+        consumption changed, not the whole table."""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        abc = cls.__table__()
+        new = Table(NEW)
+        types = {n: cls._fields[f].sql_type().base for n, f in [
+                ('abc_class', 'abc_class'), ('value', 'consumption_value'),
+                ('share', 'cumulative_share')]}
+        types['missing'] = fields.Boolean("Missing").sql_type().base
+        cursor.execute('DROP TABLE IF EXISTS "%s"' % NEW)
+        cursor.execute('CREATE TEMPORARY TABLE "%s" (product INTEGER, %s)'
+            % (NEW, ', '.join('"%s" %s' % i for i in types.items())))
+        # the joins below look the rows up by product (SQLite has no hash
+        # join)
+        cursor.execute('CREATE INDEX "%s_product" ON "%s" (product)'
+            % (NEW, NEW))
+        cursor.execute(*new.insert(
+                [new.product, new.abc_class, new.value, new.share],
+                query.select(query.product, query.abc_class, query.value,
+                    query.share)))
+        scope = abc.warehouse == warehouse_id
+        same = scope & (abc.product == new.product)
+        moved = (IsDistinct(abc.abc_class, new.abc_class)
+            | IsDistinct(abc.consumption_value, new.value)
+            | IsDistinct(abc.cumulative_share, new.share))
+        user = transaction.user
+        cursor.execute(*abc.update(
+                [abc.abc_class, abc.consumption_value, abc.cumulative_share,
+                    abc.changed_at, abc.write_date, abc.write_uid],
+                [new.abc_class, new.value, new.share, now, now, user],
+                from_=[new], where=same & moved))
+        # NOT IN, not NOT EXISTS: a DELETE names its table's columns
+        # unqualified, which a subquery would read as its own
+        cursor.execute(*abc.delete(where=scope
+                & ~abc.product.in_(new.select(new.product))))
+        # Flagged before the insert: an INSERT ... WHERE NOT EXISTS on its
+        # own table may be planned for the empty table of a first run and
+        # scan the rows it inserts again for each row
+        cursor.execute(*new.update([new.missing], [~Exists(
+                        abc.select(Literal(1), where=same))]))
+        cursor.execute(*abc.insert(
+                [abc.product, abc.warehouse, abc.abc_class,
+                    abc.consumption_value, abc.cumulative_share,
+                    abc.changed_at, abc.create_uid, abc.create_date],
+                new.select(new.product, Literal(warehouse_id),
+                    new.abc_class, new.value, new.share, Literal(now),
+                    Literal(user), Literal(now), where=new.missing)))
+        cursor.execute('DROP TABLE "%s"' % NEW)
+        invalidate(cls.__name__)
 
     @classmethod
     def _classification_query(cls, warehouse_id, since, a_share, b_share):

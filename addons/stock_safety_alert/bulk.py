@@ -15,6 +15,10 @@ from trytond.model import fields
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+# one place for factory_stock_ext and this module's runs
+from trytond.modules.factory_stock_ext.record_cache import (  # noqa: F401
+    invalidate as invalidate_cache)
+
 
 # A binary array holds one type, and a column may mix them (an int among
 # the floats of a quantity, 0/1 for a boolean read from SQLite)
@@ -79,17 +83,6 @@ def without_cyclic_gc():
     finally:
         if enabled:
             gc.enable()
-
-
-def invalidate_cache(*model_names):
-    """Raw SQL writes of our own tables bypass the ORM: drop the
-    transaction's record caches of those models, as core does after its own
-    SQL updates (account.move's draft lines: counter and per-model cache)"""
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        for name in model_names:
-            cache.pop(name, None)
 
 
 def _arrays(Model, names, rows):

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from sql import Literal, Table
+from sql import Literal, Null, Table
 from sql.operators import Exists, IsDistinct
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -231,8 +231,17 @@ class Parameter(ModelSQL, ModelView):
                     table.write_uid],
                 values + [now, now, user],
                 from_=[source], where=scope & same & moved))
-        cursor.execute(*table.delete(where=scope
-                & ~Exists(new.select(Literal(1), where=same))))
+        # The gone rows found by a join of a second alias: a DELETE names
+        # its own columns unqualified, which a NOT EXISTS subquery on `new`
+        # would read as new's (and then never find a row gone)
+        gone = cls.__table__()
+        cursor.execute(*table.delete(where=table.id.in_(
+                    gone.join(new, 'LEFT',
+                        condition=(new.warehouse == gone.warehouse)
+                        & (new.product == gone.product)).select(gone.id,
+                        where=(gone.company == snapshot.company)
+                        & in_(gone.warehouse, snapshot.warehouses or [-1])
+                        & (new.product == Null)))))
         cls._mark_missing(new, new.missing_parameter,
             ~Exists(table.select(Literal(1), where=scope & same)))
         cursor.execute(*table.insert(

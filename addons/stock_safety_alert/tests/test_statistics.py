@@ -128,6 +128,22 @@ class SafetyStatisticsTestCase(DBTestCase):
         self.assertEqual(op2.write_uid.id, Transaction().user)
 
     @with_transaction()
+    def test_parameter_of_a_product_gone_is_deleted(self):
+        """A product that leaves the run (no usage, stock, lead time nor
+        method any more) loses its parameter; the others keep theirs"""
+        fx = self.history()
+        Nightly = Pool().get('stock.safety.nightly')
+        Nightly.run()
+        kept = self.params()['P'].id
+        self.assertIn('R', self.params())  # a method only
+        fx.r.template.safety_method = None
+        fx.r.template.save()
+        Nightly.run()
+        params = self.params()
+        self.assertNotIn('R', params)
+        self.assertEqual(params['P'].id, kept)
+
+    @with_transaction()
     def test_method_from_category_fixed_and_critical(self):
         pool = Pool()
         Alert = pool.get('stock.alert')
