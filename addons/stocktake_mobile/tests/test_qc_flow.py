@@ -89,6 +89,9 @@ class QCFlowTestCase(PageTestCase):
         self.wait(EC.visibility_of_element_located((By.ID, 'error')))
         self.assertEqual(self.lot_states()['Q-FAIL'], 'hold')
         self.decide('qc-fail', 'rejected', reason='cracked housing')
+        # the list is drawn again after the decision: tap it once it is
+        self.wait(lambda d: not d.find_elements(By.CSS_SELECTOR,
+                '#qc-lots button[data-lot="Q-FAIL"]'))
 
         # Tapped in the list instead of scanned
         d.find_element(By.CSS_SELECTOR,
