@@ -182,15 +182,16 @@ class ProductABC(ModelSQL, ModelView):
         # Flagged before the insert: an INSERT ... WHERE NOT EXISTS on its
         # own table may be planned for the empty table of a first run and
         # scan the rows it inserts again for each row
-        cursor.execute(*new.update([new.missing], [~Exists(
-                        abc.select(Literal(1), where=same))]))
+        cursor.execute(*new.update([new.missing], [Literal(True)],
+                where=~Exists(abc.select(Literal(1), where=same))))
         cursor.execute(*abc.insert(
                 [abc.product, abc.warehouse, abc.abc_class,
                     abc.consumption_value, abc.cumulative_share,
                     abc.changed_at, abc.create_uid, abc.create_date],
                 new.select(new.product, Literal(warehouse_id),
                     new.abc_class, new.value, new.share, Literal(now),
-                    Literal(user), Literal(now), where=new.missing)))
+                    Literal(user), Literal(now),
+                    where=new.missing == Literal(True))))
         cursor.execute('DROP TABLE "%s"' % NEW)
         invalidate(cls.__name__)
 
