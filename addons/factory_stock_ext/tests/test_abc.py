@@ -40,6 +40,13 @@ class ABCTestCase(DBTestCase):
         Location.write([inp, out, sto], {'parent': wh2.id})
         return wh2, sto
 
+    def _places(self):
+        "The warehouse, its storage and the customer location"
+        Location = Pool().get('stock.location')
+        wh, = Location.search([('type', '=', 'warehouse')])
+        customer, = Location.search([('type', '=', 'customer')])
+        return wh, wh.storage_location, customer
+
     def _moves(self, company, specs):
         "Create done moves from (product, from, to, qty, cost, days_ago)"
         Move = Pool().get('stock.move')
@@ -69,9 +76,7 @@ class ABCTestCase(DBTestCase):
         Move = pool.get('stock.move')
         company = create_company()
         with set_company(company):
-            wh, = Location.search([('type', '=', 'warehouse')])
-            sto = wh.storage_location
-            customer, = Location.search([('type', '=', 'customer')])
+            wh, sto, customer = self._places()
             supplier, = Location.search([('type', '=', 'supplier')])
             production, = Location.search([('type', '=', 'production')])
             lost, = Location.search([('type', '=', 'lost_found')])
@@ -164,14 +169,10 @@ class ABCTestCase(DBTestCase):
     def test_recompute_writes_what_moved(self):
         """A computation writes only the rows whose class, value or share
         moved, inserts new products and deletes those no longer consumed"""
-        pool = Pool()
-        Location = pool.get('stock.location')
-        ABC = pool.get('stock.product.abc')
+        ABC = Pool().get('stock.product.abc')
         company = create_company()
         with set_company(company):
-            wh, = Location.search([('type', '=', 'warehouse')])
-            sto = wh.storage_location
-            customer, = Location.search([('type', '=', 'customer')])
+            wh, sto, customer = self._places()
             p1, p2, p3, p4 = self._products(['P1', 'P2', 'P3', 'P4'])
             self._moves(company, [(p1, sto, customer, 50, 10, 10),
                     (p2, sto, customer, 30, 10, 10),
