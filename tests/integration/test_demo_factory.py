@@ -1,6 +1,7 @@
 """The demo generator is deterministic, its history feeds the statistics, and
 every feature has something to act on when it is done."""
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from demo_factory import database
 from support import (backend_uri, build_demo, inspect_many, shared_demo,
@@ -13,19 +14,24 @@ class DemoFactoryTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        shared, first = shared_demo(40, 120)
         # Determinism is checked on small builds (20 products, 45 days: a
         # month end included), the same generator at ~7 s a build instead
         # of ~55 s for 40 products and 120 days; the shared demo is the one
-        # the feature checks below read
-        cls.names = [shared] + [unique_name(p)
-            for p in ['demo_b', 'demo_b2', 'demo_c']]
-        cls.counts = [first] + [build_demo(name, *SMALL, seed=seed)
-            for name, seed in zip(cls.names[1:], [7, 7, 8])]
-        found = [inspect_many(cls.names[0], 'summary', 'models', 'alive'),
-            inspect_many(cls.names[1], 'summary', 'models'),
-            inspect_many(cls.names[2], 'summary', 'models'),
-            inspect_many(cls.names[3], 'summary')]
+        # the feature checks below read. The builds are processes that
+        # wait on their database much of the time: they run side by side.
+        names = [unique_name(p) for p in ['demo_b', 'demo_b2', 'demo_c']]
+        with ThreadPoolExecutor(len(names) + 1) as executor:
+            shared = executor.submit(shared_demo, 40, 120)
+            small = [executor.submit(build_demo, name, *SMALL, seed=seed)
+                for name, seed in zip(names, [7, 7, 8])]
+            cls.names = [shared.result()[0]] + names
+            cls.counts = [shared.result()[1]] + [f.result() for f in small]
+            found = [executor.submit(inspect_many, name, *what)
+                for name, what in zip(cls.names, [
+                        ('summary', 'models', 'alive'),
+                        ('summary', 'models'), ('summary', 'models'),
+                        ('summary',)])]
+            found = [f.result() for f in found]
         cls.summaries = [f['summary'] for f in found]
         cls.models = [f['models'] for f in found[:3]]
         cls.alive = found[0]['alive']
