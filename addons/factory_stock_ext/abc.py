@@ -1,7 +1,7 @@
 # ABC classification of products per warehouse by consumption value.
 # Computed by one query (aggregate + window functions) so its cost stays
 # close to a bare aggregate over the moves, whatever the number of products;
-# only the rows whose class, value or share moved are then written.
+# only the rows whose class or value moved are then written.
 import datetime as dt
 
 from sql import Cast, Literal, Table, Window
@@ -44,12 +44,16 @@ class ProductABC(ModelSQL, ModelView):
     consumption_value = fields.Numeric(
         "Consumption Value", digits=(16, 4), readonly=True,
         help="Quantity consumed in the window valued at cost.")
-    cumulative_share = fields.Float(
-        "Cumulative Share", digits=(1, 4), readonly=True,
-        help="Share of the warehouse consumption value of this product "
-        "and of all the products ranked above it.")
+    # Read, not stored: any new consumption moves the total and with it
+    # the share of most products, which would make every computation
+    # rewrite the whole table
+    cumulative_share = fields.Function(fields.Float(
+            "Cumulative Share", digits=(1, 4),
+            help="Share of the warehouse consumption value of this product "
+            "and of all the products ranked above it."),
+        'get_cumulative_share')
     changed_at = fields.DateTime("Changed at", readonly=True,
-        help="When a computation last changed this class, value or share; "
+        help="When a computation last changed this class or value; "
         "every computation checks them all.")
 
     @classmethod
@@ -74,6 +78,36 @@ class ProductABC(ModelSQL, ModelView):
                 and not table_h.column_exist('changed_at')):
             table_h.column_rename('computed_at', 'changed_at')
         super().__register__(module)
+        # cumulative_share is read since the values are no longer all
+        # rewritten by each computation
+        table_h = cls.__table_handler__(module)
+        if table_h.column_exist('cumulative_share'):
+            table_h.drop_column('cumulative_share')
+
+    @classmethod
+    def get_cumulative_share(cls, records, name):
+        """The share of the warehouse's consumption value of each product
+        and of those ranked above it (as the classification ranks them)"""
+        abc = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        ids = {r.id for r in records}
+        result = dict.fromkeys(ids)
+        ranked = Window([abc.warehouse],
+            order_by=[abc.consumption_value.desc, abc.product.asc],
+            frame='ROWS', start=None, end=0)
+        # as floats: SQLite divides integers as integers
+        float_ = fields.Float("Share").sql_type().base
+        share = (Cast(Sum(abc.consumption_value, window=ranked), float_)
+            / Sum(abc.consumption_value, window=Window([abc.warehouse])))
+        warehouses = {r.warehouse.id for r in records}
+        for sub_ids in grouped_slice(list(warehouses)):
+            cursor.execute(*abc.select(abc.id, share,
+                    where=fields.SQL_OPERATORS['in'](
+                        abc.warehouse, list(sub_ids))))
+            for id_, value in cursor:
+                if id_ in ids and value is not None:
+                    result[id_] = round(float(value), 4)
+        return result
 
     @classmethod
     def sql_class(cls, abc):
@@ -141,7 +175,7 @@ class ProductABC(ModelSQL, ModelView):
     @classmethod
     def _store(cls, warehouse_id, query, now):
         """Bring the stored rows of the warehouse to the rows of the query
-        (product, abc_class, value, share): only those that moved are
+        (product, abc_class, value): only those that moved are
         updated and stamped changed_at, new ones inserted, gone ones
         deleted. A nightly computation then writes the few products whose
         consumption changed, not the whole table."""
@@ -150,8 +184,7 @@ class ProductABC(ModelSQL, ModelView):
         abc = cls.__table__()
         new = Table(NEW)
         types = {n: cls._fields[f].sql_type().base for n, f in [
-                ('abc_class', 'abc_class'), ('value', 'consumption_value'),
-                ('share', 'cumulative_share')]}
+                ('abc_class', 'abc_class'), ('value', 'consumption_value')]}
         types['missing'] = fields.Boolean("Missing").sql_type().base
         cursor.execute('DROP TABLE IF EXISTS "%s"' % NEW)
         cursor.execute('CREATE TEMPORARY TABLE "%s" (product INTEGER, %s)'
@@ -161,19 +194,17 @@ class ProductABC(ModelSQL, ModelView):
         cursor.execute('CREATE INDEX "%s_product" ON "%s" (product)'
             % (NEW, NEW))
         cursor.execute(*new.insert(
-                [new.product, new.abc_class, new.value, new.share],
-                query.select(query.product, query.abc_class, query.value,
-                    query.share)))
+                [new.product, new.abc_class, new.value],
+                query.select(query.product, query.abc_class, query.value)))
         scope = abc.warehouse == warehouse_id
         same = scope & (abc.product == new.product)
         moved = (IsDistinct(abc.abc_class, new.abc_class)
-            | IsDistinct(abc.consumption_value, new.value)
-            | IsDistinct(abc.cumulative_share, new.share))
+            | IsDistinct(abc.consumption_value, new.value))
         user = transaction.user
         cursor.execute(*abc.update(
-                [abc.abc_class, abc.consumption_value, abc.cumulative_share,
+                [abc.abc_class, abc.consumption_value,
                     abc.changed_at, abc.write_date, abc.write_uid],
-                [new.abc_class, new.value, new.share, now, now, user],
+                [new.abc_class, new.value, now, now, user],
                 from_=[new], where=same & moved))
         # NOT IN, not NOT EXISTS: a DELETE names its table's columns
         # unqualified, which a subquery would read as its own
@@ -186,10 +217,10 @@ class ProductABC(ModelSQL, ModelView):
                 where=~Exists(abc.select(Literal(1), where=same))))
         cursor.execute(*abc.insert(
                 [abc.product, abc.warehouse, abc.abc_class,
-                    abc.consumption_value, abc.cumulative_share,
+                    abc.consumption_value,
                     abc.changed_at, abc.create_uid, abc.create_date],
                 new.select(new.product, Literal(warehouse_id),
-                    new.abc_class, new.value, new.share, Literal(now),
+                    new.abc_class, new.value, Literal(now),
                     Literal(user), Literal(now),
                     where=new.missing == Literal(True))))
         cursor.execute('DROP TABLE "%s"' % NEW)
@@ -197,7 +228,7 @@ class ProductABC(ModelSQL, ModelView):
 
     @classmethod
     def _classification_query(cls, warehouse_id, since, a_share, b_share):
-        "Query of (product, abc_class, value, share) of the warehouse"
+        "Query of (product, abc_class, value) of the warehouse"
         Location = Pool().get('stock.location')
         consumption_ids = [l.id for l in Location.search([
                     ('type', 'in', CONSUMPTION_TYPES)])]
@@ -222,13 +253,11 @@ class ProductABC(ModelSQL, ModelView):
             (before < ranked.total * a_share, 'A'),
             (before < ranked.total * (a_share + b_share), 'B'),
             else_='C')
-        # Stored as the fields' digits show them: more decimals would make
+        # Stored as the field's digits show it: more decimals would make
         # the client's form differ from the record (modified on opening)
         return ranked.select(
             ranked.product, abc_class.as_('abc_class'),
-            Round(Cast(ranked.value, 'NUMERIC'), 4).as_('value'),
-            Round(Cast(ranked.cumulative / ranked.total, 'NUMERIC'), 4
-                ).as_('share'))
+            Round(Cast(ranked.value, 'NUMERIC'), 4).as_('value'))
 
     @classmethod
     def _consumption_query(cls, storage_ids, consumption_ids, since):

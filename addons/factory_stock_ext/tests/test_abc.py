@@ -197,6 +197,9 @@ class ABCTestCase(DBTestCase):
             # stamped again (PostgreSQL keeps whole seconds: maybe the same)
             self.assertGreaterEqual(rows[p1].changed_at, stamps[p1][1])
             self.assertEqual(rows[p4].consumption_value, Decimal(50))
+            # shares are read from the stored values: 600, 300, 50 of 950
+            self.assertEqual([rows[p].cumulative_share for p in [p1, p2, p4]],
+                [0.6316, 0.9474, 1.0])
             self.assertEqual(rows[p1].id, stamps[p1][0])
 
     @with_transaction()
