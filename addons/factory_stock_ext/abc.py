@@ -99,13 +99,16 @@ class ProductABC(ModelSQL, ModelView):
         float_ = fields.Float("Share").sql_type().base
         share = (Cast(Sum(abc.consumption_value, window=ranked), float_)
             / Sum(abc.consumption_value, window=Window([abc.warehouse])))
-        warehouses = {r.warehouse.id for r in records}
-        for sub_ids in grouped_slice(list(warehouses)):
-            cursor.execute(*abc.select(abc.id, share,
-                    where=fields.SQL_OPERATORS['in'](
-                        abc.warehouse, list(sub_ids))))
+        warehouses = list({r.warehouse.id for r in records})
+        in_ = fields.SQL_OPERATORS['in']
+        # ranked over the whole warehouse, only the records' rows fetched
+        shares = abc.select(abc.id, share.as_('share'),
+            where=in_(abc.warehouse, warehouses))
+        for sub_ids in grouped_slice(list(ids)):
+            cursor.execute(*shares.select(shares.id, shares.share,
+                    where=in_(shares.id, list(sub_ids))))
             for id_, value in cursor:
-                if id_ in ids and value is not None:
+                if value is not None:
                     result[id_] = round(float(value), 4)
         return result
 
