@@ -4,11 +4,10 @@
 # only the rows whose class or value moved are then written.
 import datetime as dt
 
-from sql import Cast, Literal, Table, Window
+from sql import Cast, Literal, Window
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
-from sql.operators import Exists, IsDistinct
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, Unique, fields
@@ -17,6 +16,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .record_cache import invalidate
+from .table_sync import create_new, drop_new, sync
 
 ABC_CLASSES = [
     ('A', "A"),
@@ -26,7 +26,7 @@ ABC_CLASSES = [
 # Consumption leaving storage towards these location types counts as usage
 CONSUMPTION_TYPES = ['production', 'customer']
 # the computed rows of one warehouse, before they are compared with the
-# stored ones: a temporary table the statements of _store join
+# stored ones (table_sync)
 NEW = 'stock_product_abc_new'
 
 
@@ -163,7 +163,6 @@ class ProductABC(ModelSQL, ModelView):
         # Serialise concurrent runs (several cron workers) on this table
         cls.lock()
         since = Date.today() - dt.timedelta(days=window_days)
-        now = dt.datetime.now()
 
         abc = cls.__table__()
         for warehouse_id in warehouse_ids:
@@ -172,62 +171,29 @@ class ProductABC(ModelSQL, ModelView):
             if query is None:
                 cursor.execute(*abc.delete(
                         where=abc.warehouse == warehouse_id))
+                invalidate(cls.__name__)
             else:
-                cls._store(warehouse_id, query, now)
+                cls._store(warehouse_id, query)
 
     @classmethod
-    def _store(cls, warehouse_id, query, now):
+    def _store(cls, warehouse_id, query):
         """Bring the stored rows of the warehouse to the rows of the query
-        (product, abc_class, value): only those that moved are
-        updated and stamped changed_at, new ones inserted, gone ones
-        deleted. A nightly computation then writes the few products whose
-        consumption changed, not the whole table."""
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        abc = cls.__table__()
-        new = Table(NEW)
+        (product, abc_class, value): a nightly computation then writes the
+        few products whose consumption changed, not the whole table."""
+        cursor = Transaction().connection.cursor()
         types = {n: cls._fields[f].sql_type().base for n, f in [
                 ('abc_class', 'abc_class'), ('value', 'consumption_value')]}
-        types['missing'] = fields.Boolean("Missing").sql_type().base
-        cursor.execute('DROP TABLE IF EXISTS "%s"' % NEW)
-        cursor.execute('CREATE TEMPORARY TABLE "%s" (product INTEGER, %s)'
-            % (NEW, ', '.join('"%s" %s' % i for i in types.items())))
-        # the joins below look the rows up by product (SQLite has no hash
-        # join)
-        cursor.execute('CREATE INDEX "%s_product" ON "%s" (product)'
-            % (NEW, NEW))
+        new = create_new(NEW, {'product': 'INTEGER', **types,
+                'missing': fields.Boolean("Missing").sql_type().base},
+            ['product'])
         cursor.execute(*new.insert(
                 [new.product, new.abc_class, new.value],
                 query.select(query.product, query.abc_class, query.value)))
-        scope = abc.warehouse == warehouse_id
-        same = scope & (abc.product == new.product)
-        moved = (IsDistinct(abc.abc_class, new.abc_class)
-            | IsDistinct(abc.consumption_value, new.value))
-        user = transaction.user
-        cursor.execute(*abc.update(
-                [abc.abc_class, abc.consumption_value,
-                    abc.changed_at, abc.write_date, abc.write_uid],
-                [new.abc_class, new.value, now, now, user],
-                from_=[new], where=same & moved))
-        # NOT IN, not NOT EXISTS: a DELETE names its table's columns
-        # unqualified, which a subquery would read as its own
-        cursor.execute(*abc.delete(where=scope
-                & ~abc.product.in_(new.select(new.product))))
-        # Flagged before the insert: an INSERT ... WHERE NOT EXISTS on its
-        # own table may be planned for the empty table of a first run and
-        # scan the rows it inserts again for each row
-        cursor.execute(*new.update([new.missing], [Literal(True)],
-                where=~Exists(abc.select(Literal(1), where=same))))
-        cursor.execute(*abc.insert(
-                [abc.product, abc.warehouse, abc.abc_class,
-                    abc.consumption_value,
-                    abc.changed_at, abc.create_uid, abc.create_date],
-                new.select(new.product, Literal(warehouse_id),
-                    new.abc_class, new.value, Literal(now),
-                    Literal(user), Literal(now),
-                    where=new.missing == Literal(True))))
-        cursor.execute('DROP TABLE "%s"' % NEW)
-        invalidate(cls.__name__)
+        sync(cls, new, [('product', new.product)],
+            [('abc_class', new.abc_class), ('consumption_value', new.value)],
+            lambda abc: abc.warehouse == warehouse_id,
+            fixed=[('warehouse', Literal(warehouse_id))])
+        drop_new(new)
 
     @classmethod
     def _classification_query(cls, warehouse_id, since, a_share, b_share):

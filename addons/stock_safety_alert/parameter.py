@@ -1,9 +1,8 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-import datetime as dt
 from collections import defaultdict
 
-from sql import Literal, Null, Table
+from sql import Literal
 from sql.operators import Exists, IsDistinct
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -11,9 +10,11 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from trytond.modules.factory_stock_ext.table_sync import (
+    create_new, drop_new, mark, sync)
+
 from .bulk import (
-    execute_binary, in_, invalidate_cache, leave_room_for_updates,
-    rename_column)
+    execute_binary, in_, leave_room_for_updates, rename_column)
 from .configuration import METHODS
 from .parameter_query import (
     RESULTS, SETTINGS, STATISTICS, formulas, statistics_query, whole_units)
@@ -124,14 +125,12 @@ class Parameter(ModelSQL, ModelView):
             values[date] = to_date(values[date])
             params[wh, product] = dict(zip(READ, values))
         snapshot.params = params
-        cursor.execute('DROP TABLE "%s"' % NEW)
-        invalidate_cache(cls.__name__)
+        drop_new(new)
         return params
 
     @classmethod
     def _create_new(cls):
         "The temporary table of the computed rows, typed as the parameters"
-        cursor = Transaction().connection.cursor()
         types = {n: cls._fields[n].sql_type().base for n in WRITTEN}
         float_ = types['quantity']
         flag = types['critical']
@@ -142,13 +141,8 @@ class Parameter(ModelSQL, ModelView):
                     'cost']})
         columns = STATISTICS + SETTINGS + RESULTS + ['order_point',
             'missing_order_point', 'missing_parameter']
-        cursor.execute('DROP TABLE IF EXISTS "%s"' % NEW)
-        cursor.execute('CREATE TEMPORARY TABLE "%s" (%s)' % (NEW,
-                ', '.join('"%s" %s' % (n, types[n]) for n in columns)))
-        # the joins below look the rows up by key (SQLite has no hash join)
-        cursor.execute('CREATE INDEX "%s_key" ON "%s" (warehouse, product)'
-            % (NEW, NEW))
-        return Table(NEW)
+        return create_new(NEW, {n: types[n] for n in columns},
+            ['warehouse', 'product'])
 
     @classmethod
     def _sync_order_points(cls, snapshot, new):
@@ -176,8 +170,7 @@ class Parameter(ModelSQL, ModelView):
             moved[minimum, target].append(id_)
         for args in orm_batches(OrderPoint, moved.items(), ORM_BATCH):
             OrderPoint.write(*args)
-        cls._mark_missing(new, new.missing_order_point,
-            new.orderable
+        mark(new, 'missing_order_point', new.orderable
             & ~Exists(order_point.select(Literal(1), where=same)))
         cursor.execute(*new.select(new.product, new.warehouse,
                 new.reorder_point, new.max_quantity,
@@ -190,64 +183,24 @@ class Parameter(ModelSQL, ModelView):
             OrderPoint.create(vlist[start:start + ORM_BATCH])
 
     @classmethod
-    def _mark_missing(cls, new, column, condition):
-        """Flag the computed rows that have no record yet, before they are
-        inserted: an INSERT ... WHERE NOT EXISTS on its own table may scan
-        the rows it inserts again for each row (a plan for the empty
-        table of a first run), which took seconds"""
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*new.update([column], [True], where=condition))
-
-    @classmethod
     def _write(cls, snapshot, new):
         """Bring the parameters of the snapshot's warehouses to the new
-        rows: only the rows whose values moved are updated (an UPDATE of
-        numbers re-checks no foreign key) and stamped changed_at, new ones
-        inserted, gone ones deleted. The unchanged ones hold as of this
-        run, which the configuration's last run says: stamping each of
-        them would write the whole table every night."""
+        rows (table_sync): only the rows whose values moved are written.
+        The unchanged ones hold as of this run, which the configuration's
+        last run says."""
         OrderPoint = Pool().get('stock.order_point')
-        table = cls.__table__()
         order_point = OrderPoint.__table__()
-        cursor = Transaction().connection.cursor()
-        now, user = dt.datetime.now(), Transaction().user
-        scope = ((table.company == snapshot.company)
-            & in_(table.warehouse, snapshot.warehouses or [-1]))
-        same = ((table.warehouse == new.warehouse)
-            & (table.product == new.product))
         # the computed rows with the order point _sync_order_points() made
         source = new.join(order_point, 'LEFT', condition=new.orderable
             & (order_point.type == 'purchase')
             & (order_point.company == snapshot.company)
             & (order_point.location == new.warehouse)
             & (order_point.product == new.product))
-        values = [order_point.id] + [getattr(new, n) for n in WRITTEN[1:]]
-        columns = [getattr(table, n) for n in WRITTEN]
-        moved = IsDistinct(columns[0], values[0])
-        for column, value in zip(columns[1:], values[1:]):
-            moved |= IsDistinct(column, value)
-        cursor.execute(*table.update(
-                columns + [table.changed_at, table.write_date,
-                    table.write_uid],
-                values + [now, now, user],
-                from_=[source], where=scope & same & moved))
-        # The gone rows found by a join of a second alias: a DELETE names
-        # its own columns unqualified, which a NOT EXISTS subquery on `new`
-        # would read as new's (and then never find a row gone)
-        gone = cls.__table__()
-        cursor.execute(*table.delete(where=table.id.in_(
-                    gone.join(new, 'LEFT',
-                        condition=(new.warehouse == gone.warehouse)
-                        & (new.product == gone.product)).select(gone.id,
-                        where=(gone.company == snapshot.company)
-                        & in_(gone.warehouse, snapshot.warehouses or [-1])
-                        & (new.product == Null)))))
-        cls._mark_missing(new, new.missing_parameter,
-            ~Exists(table.select(Literal(1), where=scope & same)))
-        cursor.execute(*table.insert(
-                [table.warehouse, table.product, table.company,
-                    table.changed_at, table.create_date, table.create_uid]
-                + columns,
-                source.select(new.warehouse, new.product,
-                    Literal(snapshot.company), Literal(now), Literal(now),
-                    Literal(user), *values, where=new.missing_parameter)))
+        sync(cls, new, [('warehouse', new.warehouse),
+                ('product', new.product)],
+            [('order_point', order_point.id)]
+            + [(n, getattr(new, n)) for n in WRITTEN[1:]],
+            lambda table: (table.company == snapshot.company)
+            & in_(table.warehouse, snapshot.warehouses or [-1]),
+            fixed=[('company', Literal(snapshot.company))],
+            source=source, flag='missing_parameter')
