@@ -65,12 +65,24 @@ class StockFigures(Model):
         return [i for i, in cursor]
 
     @classmethod
+    def current_company(cls):
+        """The id of the company whose stock a user looks at: the
+        context's, else the user's own (-1, no stock, for none)"""
+        transaction = Transaction()
+        company = transaction.context.get('company')
+        if company is None:
+            company = Pool().get('res.user')(transaction.user).company
+        return int(company) if company is not None else -1
+
+    @classmethod
     def on_hand(cls, company, date=None, scope=None, products=None,
-            grouping=('product',), per_location=False, locations=None):
+            grouping=('product',), per_location=False, locations=None,
+            zeros=False):
         """{key: quantity} on hand at the end of date (today when None) in
         the scope, or in the given locations (ids; each without its
         children); key is (product[, lot]), prefixed with the location when
-        per_location.  Zero balances are left out."""
+        per_location.  Zero balances are left out, unless zeros (then the
+        keys that had moves and came back to zero are in)."""
         query = cls.on_hand_query(company, date=date, scope=scope,
             products=products, grouping=grouping, locations=locations)
         figures = {}
@@ -83,6 +95,8 @@ class StockFigures(Model):
                 key = [location] + key
             key = tuple(key)
             figures[key] = figures.get(key, 0) + quantity
+        if zeros:
+            return figures
         return {k: q for k, q in figures.items() if q}
 
     @classmethod

@@ -1,7 +1,7 @@
 # This file is part of factory_stock_ext.  Look-up for the handheld and the
 # desktop: a bin -> what is in it; a material or a lot -> where it is, with
-# QC state and expiry.  Quantities are core's (products_by_location), on
-# hand today, in the material's default unit.
+# QC state and expiry.  Quantities are stock.figures' (the one rule of
+# which locations count), on hand today, in the material's default unit.
 from trytond.i18n import gettext
 from trytond.model import Model
 from trytond.pool import Pool
@@ -68,7 +68,7 @@ class Lookup(Model):
 
     @classmethod
     def _lines(cls, stock, with_location=True):
-        "Rows of products_by_location keyed (location, product, lot)"
+        "Rows of on hand figures keyed (location, product, lot)"
         pool = Pool()
         Lot = pool.get('stock.lot')
         Product = pool.get('product.product')
@@ -98,14 +98,15 @@ class Lookup(Model):
     def location_content(cls, locations):
         """Return {location id: [{product, lot, quantity, unit, qc_state,
         expiration_date}]}: the goods in each location and below it"""
-        pool = Pool()
-        Product = pool.get('product.product')
-        Date = pool.get('ir.date')
+        Figures = Pool().get('stock.figures')
         cls._check_access()
         location_ids = [int(l) for l in locations]
-        with Transaction().set_context(stock_date_end=Date.today()):
-            stock = Product.products_by_location(location_ids,
-                with_childs=True, grouping=('product', 'lot'))
+        stock = {}
+        for location_id in location_ids:
+            for (product, lot), quantity in Figures.on_hand(Figures.current_company(),
+                    scope=location_id, grouping=('product', 'lot')
+                    ).items():
+                stock[location_id, product, lot] = quantity
         result = {l: [] for l in location_ids}
         for line in cls._lines(stock):
             result[line.pop('location')].append(line)
@@ -118,10 +119,8 @@ class Lookup(Model):
         storage location (QC hold and rejected locations included), in the
         warehouse or in all of them"""
         pool = Pool()
-        Location = pool.get('stock.location')
-        Product = pool.get('product.product')
+        Figures = pool.get('stock.figures')
         Lot = pool.get('stock.lot')
-        Date = pool.get('ir.date')
         cls._check_access()
         lot_ids = [int(l) for l in lots or []]
         product_ids = [int(p) for p in products or []]
@@ -129,14 +128,10 @@ class Lookup(Model):
             product_ids = list({l.product.id for l in Lot.browse(lot_ids)})
         if not product_ids:
             return []
-        domain = [('type', '=', 'storage')]
-        if warehouse:
-            domain.append(('parent', 'child_of', [int(warehouse)]))
-        location_ids = [l.id for l in Location.search(domain)]
-        with Transaction().set_context(stock_date_end=Date.today()):
-            stock = Product.products_by_location(location_ids,
-                with_childs=False, grouping=('product', 'lot'),
-                grouping_filter=(product_ids,))
+        stock = Figures.on_hand(Figures.current_company(),
+            scope=int(warehouse) if warehouse else None,
+            products=product_ids, grouping=('product', 'lot'),
+            per_location=True)
         if lot_ids:
             stock = {k: q for k, q in stock.items() if k[2] in lot_ids}
         return cls._lines(stock)

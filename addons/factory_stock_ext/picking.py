@@ -92,25 +92,18 @@ class ShipmentOut(metaclass=PoolMeta):
         then FIFO, from today's stock of the warehouse's storage zone; a
         line with a lot keeps it; lots on QC hold or expired never come"""
         pool = Pool()
-        Product = pool.get('product.product')
-        Location = pool.get('stock.location')
+        Figures = pool.get('stock.figures')
         Lot = pool.get('stock.lot')
         Uom = pool.get('product.uom')
-        Date = pool.get('ir.date')
         shipments = cls.browse([int(s) for s in shipments])
         result = {}
         for shipment in shipments:
             moves = [m for m in shipment.assign_moves
                 if m.state in {'draft', 'assigned'}]
-            bins = Location.search([
-                    ('parent', 'child_of',
-                        [shipment.warehouse_storage.id]),
-                    ('type', '=', 'storage')])
-            with Transaction().set_context(stock_date_end=Date.today(),
-                    company=shipment.company.id):
-                stock = Product.products_by_location([b.id for b in bins],
-                    with_childs=False, grouping=('product', 'lot'),
-                    grouping_filter=(list({m.product.id for m in moves}),))
+            stock = Figures.on_hand(shipment.company,
+                scope=shipment.warehouse_storage,
+                products=list({m.product.id for m in moves}),
+                grouping=('product', 'lot'), per_location=True)
             keys = fefo_keys([k[2] for k in stock])
             lots = {l.id: l for l in Lot.browse([l for l in keys if l])}
             available = sorted(((k, q) for k, q in stock.items()

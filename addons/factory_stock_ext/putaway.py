@@ -14,7 +14,6 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.transaction import Transaction
 
 EPSILON = 1e-9
 REASONS = ['fixed', 'zone', 'last']
@@ -149,14 +148,11 @@ class Location(metaclass=PoolMeta):
     @classmethod
     def _with_room(cls, bins, product, quantity):
         "The first bin with room for quantity of the product, or None"
-        pool = Pool()
-        Product = pool.get('product.product')
-        Date = pool.get('ir.date')
+        Figures = Pool().get('stock.figures')
         if not bins:
             return None
-        with Transaction().set_context(stock_date_end=Date.today()):
-            stock = Product.products_by_location([b.id for b in bins],
-                with_childs=False, grouping=('product',))
+        stock = Figures.on_hand(Figures.current_company(),
+            locations=[b.id for b in bins], per_location=True)
         held, others = {}, set()
         for (location, product_id), qty in stock.items():
             if qty <= EPSILON:

@@ -176,9 +176,8 @@ class TaskLine(ModelSQL, ModelView):
         "[(location, product, lot, abc)] for an ad-hoc count"
         pool = Pool()
         Location = pool.get('stock.location')
-        Product = pool.get('product.product')
+        Figures = pool.get('stock.figures')
         ABCModel = pool.get('stock.product.abc')
-        Date = pool.get('ir.date')
         if kind == 'location' and locations:
             location_ids = [l.id for l in locations]
         else:
@@ -186,11 +185,10 @@ class TaskLine(ModelSQL, ModelView):
                         ('parent', 'child_of',
                             [warehouse.storage_location.id]),
                         ('type', '=', 'storage')])]
-        with Transaction().set_context(stock_date_end=Date.today()):
-            pbl = Product.products_by_location(location_ids,
-                with_childs=False, grouping=('product', 'lot'),
-                grouping_filter=([p.id for p in products],)
-                if products else None)
+        # zeros: a key back to zero is what a count of empty places checks
+        pbl = Figures.on_hand(Figures.current_company(), locations=location_ids,
+            products=[p.id for p in products] if products else None,
+            grouping=('product', 'lot'), per_location=True, zeros=True)
         if kind == 'zero':
             keys = [k for k, q in pbl.items() if q <= low_quantity]
         elif kind == 'variance':
