@@ -12,7 +12,7 @@ is timed against
 Prints `name: value` lines. PostgreSQL when reachable, else SQLite.
 
 Usage: python bench/bench_safety_alert.py [--products N] [--full]
-    [--sample N] [--profile]
+    [--sample N] [--tolerance SHARE] [--profile] [--profile-out FILE]
 """
 import argparse
 import cProfile
@@ -39,6 +39,11 @@ def main():
     parser.add_argument('--profile', action='store_true',
         help="profile the nightly run with cProfile (its time includes "
         "the profiler's)")
+    parser.add_argument('--tolerance', type=float, default=0,
+        help="the configuration's order point tolerance for the nightly "
+        "runs (yesterday's run writes every order point with none)")
+    parser.add_argument('--profile-out', metavar='FILE',
+        help="also save the whole profile there (python -m pstats FILE)")
     options = parser.parse_args()
     if options.full:
         options.products = 20000
@@ -53,6 +58,7 @@ def main():
     print(f'products: {products}')
     print('warehouses: 2')
     print(f'days: {DAYS}')
+    print(f'order_point_tolerance: {options.tolerance}')
 
     # the configuration singleton is created by locking its table, closing
     # a stock period locks the moves
@@ -398,8 +404,13 @@ def run(pool, transaction, options, backend):
             cursor.execute('ANALYZE stock_safety_balance')
         transaction.commit()
 
+        config = Config(1)
+        config.order_point_tolerance = options.tolerance
+        config.save()
+        transaction.commit()
         # The nightly run: one day enters the window and one leaves it
-        profile = cProfile.Profile() if options.profile else None
+        profile = (cProfile.Profile()
+            if options.profile or options.profile_out else None)
         t0 = time.perf_counter()
         if profile:
             profile.runcall(Nightly.run, warehouses=warehouses)
@@ -455,6 +466,8 @@ def run(pool, transaction, options, backend):
     print(f'peak_rss_mb: {rss:.0f}')
     if profile:
         profile_report(profile)
+        if options.profile_out:
+            profile.dump_stats(options.profile_out)
 
 
 if __name__ == '__main__':

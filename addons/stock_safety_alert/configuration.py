@@ -38,6 +38,14 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "Days of Cover above Reorder Point", required=True,
         help="Maximum = reorder point + average usage x these days "
         "(when no economic order quantity can be computed).")
+    order_point_tolerance = fields.Float(
+        "Order Point Tolerance", required=True,
+        domain=[
+            ('order_point_tolerance', '>=', 0),
+            ('order_point_tolerance', '<', 1)],
+        help="Share by which the reorder point or the maximum must move "
+        "before the run rewrites the order point: steadier order points "
+        "for the buyers and fewer writes each night. 0: any change.")
     order_cost = fields.Numeric(
         "Cost per Order", digits=(16, 4),
         help="With the holding rate, enables the economic order quantity.")
@@ -96,6 +104,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_cover_days(cls):
         return 30
+
+    @classmethod
+    def default_order_point_tolerance(cls):
+        return 0
 
     @classmethod
     def default_default_lead_time(cls):

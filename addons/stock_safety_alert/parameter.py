@@ -2,7 +2,8 @@
 # copyright notices and license terms.
 from collections import defaultdict
 
-from sql import Literal
+from sql import Literal, Null
+from sql.functions import Abs
 from sql.operators import Exists, IsDistinct
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -31,6 +32,16 @@ WRITTEN = ['order_point'] + STATISTICS[2:] + RESULTS[:-1]
 # what the alert detectors read of each parameter
 READ = ['quantity', 'avg_daily', 'safety_stock', 'reorder_point',
     'max_quantity', 'last_out_date', 'days_of_cover', 'avg_lead_time']
+
+
+def off_by(stored, computed, tolerance):
+    """SQL condition: the computed number differs from the stored one, by
+    more than the tolerance (a share of the stored number) when not 0"""
+    condition = IsDistinct(stored, computed)
+    if tolerance:
+        condition &= ((stored == Null) | (computed == Null)
+            | (Abs(computed - stored) > Abs(stored) * tolerance))
+    return condition
 
 
 def orm_batches(Model, groups, size):
@@ -115,7 +126,7 @@ class Parameter(ModelSQL, ModelView):
                 + [getattr(new, c) for c, _ in results],
                 row.select(*(getattr(row, c) for c in STATISTICS + SETTINGS),
                     *(e for _, e in results))))
-        cls._sync_order_points(snapshot, new)
+        cls._sync_order_points(snapshot, new, config)
         cls._write(snapshot, new)
         execute_binary(cursor, new.select(new.warehouse, new.product,
                 *(getattr(new, n) for n in READ)))
@@ -145,13 +156,15 @@ class Parameter(ModelSQL, ModelView):
             ['warehouse', 'product'])
 
     @classmethod
-    def _sync_order_points(cls, snapshot, new):
+    def _sync_order_points(cls, snapshot, new, config):
         """Write min (reorder point) and target (maximum) to core purchase
         order points so that stock_supply raises the purchase requests.
         Through the ORM (core's checks: minimum <= target, one order point
         per product and warehouse), only those whose numbers moved and the
         missing ones: the rows are found by SQL reads, written in batches
-        of equal values"""
+        of equal values. With a tolerance, an order point moves only when
+        one of its numbers is off by more than that share.
+        """
         OrderPoint = Pool().get('stock.order_point')
         order_point = OrderPoint.__table__()
         cursor = Transaction().connection.cursor()
@@ -159,12 +172,14 @@ class Parameter(ModelSQL, ModelView):
             & (order_point.company == snapshot.company)
             & (order_point.location == new.warehouse)
             & (order_point.product == new.product))
+        tolerance = config.order_point_tolerance or 0
         cursor.execute(*order_point.join(new, condition=same).select(
                 order_point.id, new.reorder_point, new.max_quantity,
                 where=new.orderable
-                & (IsDistinct(order_point.min_quantity, new.reorder_point)
-                    | IsDistinct(order_point.target_quantity,
-                        new.max_quantity))))
+                & (off_by(order_point.min_quantity, new.reorder_point,
+                        tolerance)
+                    | off_by(order_point.target_quantity, new.max_quantity,
+                        tolerance))))
         moved = defaultdict(list)
         for id_, minimum, target in cursor:
             moved[minimum, target].append(id_)

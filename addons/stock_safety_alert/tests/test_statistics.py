@@ -128,6 +128,39 @@ class SafetyStatisticsTestCase(DBTestCase):
         self.assertEqual(op2.write_uid.id, Transaction().user)
 
     @with_transaction()
+    def test_order_point_tolerance(self):
+        """With a tolerance, an order point follows its parameter only when
+        a number moves by more than that share of the stored one"""
+        pool = Pool()
+        Config = pool.get('stock.safety.configuration')
+        OrderPoint = pool.get('stock.order_point')
+        Nightly = pool.get('stock.safety.nightly')
+        fx = self.history()
+        config = Config(1)
+        config.order_point_tolerance = 0.5
+        config.save()
+        Nightly.run()
+        op, = OrderPoint.search([('product', '=', fx.p.id)])
+        self.assertEqual((op.min_quantity, op.target_quantity), (28, 52))
+        # a little more usage: the parameter moves, within half of 28/52
+        fx.issue(fx.p, 2, 0)
+        Nightly.run()
+        p = self.params()['P']
+        self.assertNotEqual((p.reorder_point, p.max_quantity), (28, 52))
+        self.assertLessEqual(abs(p.reorder_point - 28), 14)
+        self.assertLessEqual(abs(p.max_quantity - 52), 26)
+        op = OrderPoint(op.id)
+        self.assertEqual((op.min_quantity, op.target_quantity), (28, 52))
+        # much more: both numbers follow the parameter
+        fx.issue(fx.p, 40, 0)
+        Nightly.run()
+        p = self.params()['P']
+        self.assertGreater(p.reorder_point, 28 * 1.5)
+        op = OrderPoint(op.id)
+        self.assertEqual((op.min_quantity, op.target_quantity),
+            (p.reorder_point, p.max_quantity))
+
+    @with_transaction()
     def test_parameter_of_a_product_gone_is_deleted(self):
         """A product that leaves the run (no usage, stock, lead time nor
         method any more) loses its parameter; the others keep theirs"""
