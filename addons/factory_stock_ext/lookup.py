@@ -101,12 +101,17 @@ class Lookup(Model):
         Figures = Pool().get('stock.figures')
         cls._check_access()
         location_ids = [int(l) for l in locations]
+        # the counted locations below each one, then one figures query
+        below = {l: set(Figures.locations(scope=l)) for l in location_ids}
+        on_hand = Figures.on_hand(Figures.current_company(),
+            locations={c for cs in below.values() for c in cs},
+            grouping=('product', 'lot'), per_location=True)
         stock = {}
-        for location_id in location_ids:
-            for (product, lot), quantity in Figures.on_hand(Figures.current_company(),
-                    scope=location_id, grouping=('product', 'lot')
-                    ).items():
-                stock[location_id, product, lot] = quantity
+        for location_id, counted in below.items():
+            for (location, product, lot), quantity in on_hand.items():
+                if location in counted:
+                    key = (location_id, product, lot)
+                    stock[key] = stock.get(key, 0) + quantity
         result = {l: [] for l in location_ids}
         for line in cls._lines(stock):
             result[line.pop('location')].append(line)

@@ -175,18 +175,14 @@ class TaskLine(ModelSQL, ModelView):
             low_quantity=0):
         "[(location, product, lot, abc)] for an ad-hoc count"
         pool = Pool()
-        Location = pool.get('stock.location')
         Figures = pool.get('stock.figures')
         ABCModel = pool.get('stock.product.abc')
-        if kind == 'location' and locations:
-            location_ids = [l.id for l in locations]
-        else:
-            location_ids = [l.id for l in Location.search([
-                        ('parent', 'child_of',
-                            [warehouse.storage_location.id]),
-                        ('type', '=', 'storage')])]
+        # the chosen locations, else the counted ones of the warehouse;
         # zeros: a key back to zero is what a count of empty places checks
-        pbl = Figures.on_hand(Figures.current_company(), locations=location_ids,
+        chosen = kind == 'location' and locations
+        pbl = Figures.on_hand(Figures.current_company(),
+            scope=None if chosen else warehouse.storage_location,
+            locations=[l.id for l in locations] if chosen else None,
             products=[p.id for p in products] if products else None,
             grouping=('product', 'lot'), per_location=True, zeros=True)
         if kind == 'zero':
