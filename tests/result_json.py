@@ -11,18 +11,29 @@ import time
 import unittest
 
 
+# the slowest tests of a suite reported to tools/run_tests.py
+TESTS_KEPT = 20
+
+
 class TimedResult(unittest.TextTestResult):
     """Seconds spent per test class, class set-up and tear-down included:
-    each test is charged the time since the previous one ended"""
+    each test is charged the time since the previous one ended; and per
+    test, its own run only (the candidates for a smaller version)"""
 
     def startTestRun(self):
         super().startTestRun()
         self.class_seconds = {}
+        self.test_seconds = {}
         self._last = time.monotonic()
+
+    def startTest(self, test):
+        super().startTest(test)
+        self._started = time.monotonic()
 
     def stopTest(self, test):
         super().stopTest(test)
         now = time.monotonic()
+        self.test_seconds[test.id()] = now - self._started
         name = f'{type(test).__module__}.{type(test).__qualname__}'
         if name.startswith('doctest'):  # scenarios: one "class" per file
             name = test.id()
@@ -51,6 +62,8 @@ def main(argv):
         + len(result.unexpectedSuccesses),
         'skipped': len(result.skipped),
         'classes': getattr(result, 'class_seconds', {}),
+        'tests': dict(sorted(getattr(result, 'test_seconds', {}).items(),
+                key=lambda i: -i[1])[:TESTS_KEPT]),
         }
     if os.environ.get('DB_CACHE'):
         db_cache.finish()

@@ -205,7 +205,8 @@ def run_prepare(label, args, env):
     failed = 1 if returncode else 0
     log = f'\n=== {label} ===\n' + (output if failed else '') + (
         f'--- {label}: {"failed" if failed else "done"} ({seconds:.0f}s)')
-    return 0, failed, log, {'suite': (label, seconds, cpu), 'classes': []}
+    return 0, failed, log, {'suite': (label, seconds, cpu), 'classes': [],
+        'tests': []}
 
 
 def run_suite(label, args, env):
@@ -234,7 +235,9 @@ def run_suite(label, args, env):
     log.append(f'--- {label}: {passed} passed, {counts["failed"]} failed, '
         f'{counts["skipped"]} skipped ({seconds:.0f}s)')
     timing = {'suite': (label, seconds, cpu), 'classes': [
-            (label, name, s) for name, s in counts.get('classes', {}).items()]}
+            (label, name, s) for name, s in counts.get('classes', {}).items()],
+        'tests': [(label, name, s)
+            for name, s in counts.get('tests', {}).items()]}
     return passed, counts['failed'] + counts['skipped'], '\n'.join(log), timing
 
 
@@ -309,6 +312,11 @@ def print_timing(timings, total):
         key=lambda c: -c[2])
     for label, name, seconds in classes[:15]:
         print(f'  {seconds:7.0f}s  {name} {label.split()[-1]}')
+    print('Slowest tests (their own run, class set-up aside)')
+    tests = sorted((c for t in timings for c in t['tests']),
+        key=lambda c: -c[2])
+    for label, name, seconds in tests[:15]:
+        print(f'  {seconds:7.1f}s  {name} {label.split()[-1]}')
 
 
 def main():

@@ -8,7 +8,6 @@ shows; a step that never gets idle is a finding, not a hang.
 import pathlib
 
 from browser import screenshot
-from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 WALK_JS = (pathlib.Path(__file__).parent / 'walk.js').read_text()
@@ -32,17 +31,23 @@ class ScreenWalk:
 
     def install(self):
         self.driver.execute_script(WALK_JS)
+        # the longest wait of until() and then some
+        self.driver.set_script_timeout(2 * IDLE_SECONDS + 30)
         self.console()  # what the login page logged is not a screen's
 
     def js(self, script, *args):
         return self.driver.execute_script('return ' + script, *args)
 
+    def until(self, name, seconds, *args):
+        "Whether __walk[name](*args) held within seconds (waited in the page)"
+        result = self.driver.execute_async_script(
+            '__walk.until(...arguments)', name, list(args), seconds * 1000)
+        if isinstance(result, dict):
+            raise AssertionError(f'__walk.{name}: {result["error"]}')
+        return result
+
     def settle(self, problems, what, step=None):
-        try:
-            WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.02
-                ).until(lambda d: self.js('__walk.ready(arguments[0], '
-                    'arguments[1])', QUIET_MS, step))
-        except TimeoutException:
+        if not self.until('ready', IDLE_SECONDS, QUIET_MS, step):
             problems.append(f'{what}: not idle after {IDLE_SECONDS}s')
             self.stuck = True
         state = self.js('__walk.state()')
@@ -59,8 +64,8 @@ class ScreenWalk:
         "Save the picture of the screen if the entry has one for this step"
         shot = self.shot_ids.get(menu['id'])
         if shot and shot[0] == when:
-            WebDriverWait(self.driver, IDLE_SECONDS, poll_frequency=0.05
-                ).until(lambda d: self.js('__walk.charts_drawn()'))
+            assert self.until('charts_drawn', IDLE_SECONDS), (
+                f'{menu["complete_name"]}: charts not drawn')
             self.js('__walk.to_top()')
             screenshot(self.driver, shot[1])
             self.saved.append(shot[1])
@@ -139,13 +144,9 @@ class ScreenWalk:
         as if it had not been opened"""
         if not self.stuck:
             self.js('__walk.close_all()')
-            try:
-                WebDriverWait(self.driver, 2 * IDLE_SECONDS,
-                    poll_frequency=0.05).until(
-                    lambda d: self.js('__walk.closed()'))
+            if self.until('closed', 2 * IDLE_SECONDS):
                 return
-            except TimeoutException:
-                problems.append(f'{name}: could not be closed')
+            problems.append(f'{name}: could not be closed')
         self.driver.refresh()
         WebDriverWait(self.driver, 60).until(lambda d: self.js(
                 "window.Sao && Sao.Session.current_session"

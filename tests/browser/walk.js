@@ -229,6 +229,31 @@
             }
         }
     };
+    /* Wait in the page, not from Python: a WebDriver poll every few
+       milliseconds costs a round trip through chromedriver each time, and
+       that CPU was most of the walk's. Calls done(true) once
+       walk[name](...args) holds, done(false) after timeout ms, and
+       done({error}) if it throws. */
+    walk.until = function(name, args, timeout, done) {
+        const start = Date.now();
+        const tick = function() {
+            let result;
+            try {
+                result = walk[name].apply(walk, args);
+            } catch (e) {
+                done({'error': String(e)});
+                return;
+            }
+            if (result) {
+                done(true);
+            } else if (Date.now() - start > timeout) {
+                done(false);
+            } else {
+                setTimeout(tick, 10);
+            }
+        };
+        tick();
+    };
     walk.closed = function() {
         walk.cancel_wizards();
         return Sao.Tab.tabs.length === 0 &&
