@@ -1,6 +1,7 @@
 "Opening balances from Excel, against a real database"
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -11,6 +12,7 @@ from trytond.modules.factory_stock_ext.tests.db_test_case import (
     DBTestCase)
 from trytond.transaction import Transaction
 
+from .. import opening
 from ..columns import template
 from .sheets import fill_template, sheet
 
@@ -332,13 +334,16 @@ class OpeningTestCase(DBTestCase):
 
     @with_transaction()
     def test_many_rows(self):
-        """1,200 rows (more than two batches of 500 lines, 240 products):
-        stock equals the sheet; the 100,000-row volume is
+        """250 rows with batches of 40 lines (50 products): a bin's lines
+        split over two batches, bins sharing a batch, products and lots
+        created in several batches; stock equals the sheet. The same paths
+        as 1,200 rows with the batches of 500; the 100,000-row volume is
         bench/bench_opening_import.py"""
         pool = Pool()
         Move = pool.get('stock.move')
-        size = 1_200
+        size = 250
         company, warehouse, _, _, _, _, _ = setup()
+        self.enterContext(patch.object(opening, 'BATCH', 40))
         rows = [{'product_code': f'M-{i // 5:05d}',
                 'product_name': f'Material {i // 5}', 'unit': 'kg',
                 'warehouse': 'WH', 'location': f'R-{i % 5}',

@@ -1,6 +1,8 @@
 """A phone-sized headless Chromium on the counting page, against a served
 copy of the test database (a base class; the tests are in test_*.py)."""
 import atexit
+import os
+import pathlib
 import shutil
 import sqlite3
 import tempfile
@@ -51,6 +53,19 @@ navigator.locks.request('stocktake-send', () => new Promise(release => {
   done();
 }));
 """
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+
+def screenshot(driver, name):
+    """A picture of the page under var/screenshots, copied to docs/ with
+    UPDATE_DOCS=1 only: a test run leaves the committed pictures alone"""
+    out = ROOT / 'var' / 'screenshots'
+    out.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(out / name))
+    if os.environ.get('UPDATE_DOCS') == '1':
+        shutil.copyfile(out / name, ROOT / 'docs' / name)
 
 
 # One Chromium per set of flags and window size, shared by the classes of

@@ -1,6 +1,5 @@
 """The mobile page in a real headless Chromium against a running trytond."""
 import json
-import pathlib
 import sqlite3
 import threading
 import urllib.error
@@ -14,10 +13,9 @@ from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .page import PASSWORD, POLL, PageTestCase
+from .page import PASSWORD, POLL, PageTestCase, screenshot
 from .tools import XSS_NAME, create_task, setup_stock
 
-DOCS = pathlib.Path(__file__).resolve().parents[3] / 'docs'
 
 
 class StocktakeBrowserTestCase(PageTestCase):
@@ -96,7 +94,7 @@ class StocktakeBrowserTestCase(PageTestCase):
         self.scan('B1', 'WRONG-CODE', 1)
         error = self.wait(EC.visibility_of_element_located((By.ID, 'error')))
         self.assertIn('WRONG-CODE', error.text)
-        d.save_screenshot(str(DOCS / 'stocktake_mobile_error.png'))
+        screenshot(d, 'stocktake_mobile_error.png')
         self.scan('B2', 'P004', 8)
         self.wait(lambda d: self.server_count_rows(self.task_id) == 3)
         self.wait(EC.invisibility_of_element_located((By.ID, 'error')))
@@ -107,7 +105,7 @@ class StocktakeBrowserTestCase(PageTestCase):
         self.wait(self.text_is('queue', '2'))
         self.wait(self.text_is('status', 'Offline'))
         self.assertEqual(self.server_count_rows(self.task_id), 3)
-        d.save_screenshot(str(DOCS / 'stocktake_mobile_offline.png'))
+        screenshot(d, 'stocktake_mobile_offline.png')
 
         self.offline(False)
         self.wait(self.text_is('queue', '0'))
@@ -118,14 +116,14 @@ class StocktakeBrowserTestCase(PageTestCase):
         self.assertIsNone(d.execute_script('return window.__xss'))
         self.assertFalse(d.find_elements(By.CSS_SELECTOR, '#lines img'))
         self.assertIn(XSS_NAME, d.find_element(By.ID, 'lines').text)
-        d.save_screenshot(str(DOCS / 'stocktake_mobile_task.png'))
+        screenshot(d, 'stocktake_mobile_task.png')
 
         Select(d.find_element(By.ID, 'language')).select_by_value('zh_CN')
         self.wait(self.text_is('task-view', '实盘数量'))
         self.scan('B9', 'P001', 1)
         error = self.wait(EC.visibility_of_element_located((By.ID, 'error')))
         self.assertIn('B9', error.text)
-        d.save_screenshot(str(DOCS / 'stocktake_mobile_zh_CN.png'))
+        screenshot(d, 'stocktake_mobile_zh_CN.png')
         self.assertEqual(self.server_count_rows(self.task_id), 5)
 
     def test_qr_code_sign_in(self):

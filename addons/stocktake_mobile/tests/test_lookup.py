@@ -2,7 +2,6 @@
 material or lot -> where it is, QC state and expiry; blind where counting"""
 import datetime as dt
 import json
-import pathlib
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -12,11 +11,10 @@ from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import RouteTestCase
 
-from .page import PageTestCase
+from .page import PageTestCase, screenshot
 from .tools import create_task, create_user, setup_stock
 
 EXPIRY = dt.date(2031, 5, 17)
-DOCS = pathlib.Path(__file__).resolve().parents[3] / 'docs'
 
 
 def hold_lot(data):
@@ -164,7 +162,7 @@ class LookupPageTestCase(PageTestCase):
         self.assertIn('being counted', lines[0])
         self.assertNotIn('10 u', lines[0] + lines[1])
         self.assertIn('10 u', lines[2])
-        d.save_screenshot(str(DOCS / 'stocktake_mobile_lookup.png'))
+        screenshot(d, 'stocktake_mobile_lookup.png')
 
         self.look_up('NOPE-1')
         error = self.wait(EC.visibility_of_element_located((By.ID, 'error')))
