@@ -24,8 +24,8 @@ from trytond.modules.factory_stock_ext.tests.db_test_case import (
 from trytond.transaction import Transaction
 
 from .tools import (
-    commit, do_moves, locations, make_endpoint, make_products, map_warehouse,
-    new_company, set_company, start_fake)
+    HOLD, TIMEOUT, commit, do_moves, locations, make_endpoint, make_products,
+    map_warehouse, new_company, set_company, start_fake)
 
 MOVES = 60
 KILL_AT = 25
@@ -73,11 +73,11 @@ class CrashTestCase(DBTestCase):
 
     @with_transaction()
     def test_worker_killed_mid_batch_then_restarted(self):
-        fake = start_fake(self, seed=7, fault_rate=0.2, hold_seconds=1.5)
+        fake = start_fake(self, seed=7, fault_rate=0.2, hold_seconds=HOLD)
         company = new_company()
         with set_company(company):
             endpoint = make_endpoint(
-                fake, company, timeout=0.5, max_attempts=30)
+                fake, company, timeout=TIMEOUT, max_attempts=30)
             loc = locations()
             map_warehouse(endpoint, loc['warehouse'])
             products = make_products(10, fake=fake)

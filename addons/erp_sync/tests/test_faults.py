@@ -17,8 +17,8 @@ from trytond.modules.factory_stock_ext.tests.db_test_case import (
 from trytond.transaction import Transaction
 
 from .tools import (
-    commit, do_moves, locations, make_endpoint, make_products, map_warehouse,
-    new_company, second_warehouse, set_company, start_fake)
+    HOLD, TIMEOUT, commit, do_moves, locations, make_endpoint, make_products,
+    map_warehouse, new_company, second_warehouse, set_company, start_fake)
 
 MOVES = 200
 
@@ -79,11 +79,11 @@ class FaultTestCase(DBTestCase):
         Outbox = pool.get('erp.sync.outbox')
         Comparison = pool.get('erp.sync.stock.comparison')
         fake = start_fake(
-            self, seed=20240607, fault_rate=0.2, hold_seconds=1.5)
+            self, seed=20240607, fault_rate=0.2, hold_seconds=HOLD)
         company = new_company()
         with set_company(company):
             endpoint = make_endpoint(
-                fake, company, timeout=0.5, max_attempts=30,
+                fake, company, timeout=TIMEOUT, max_attempts=30,
                 call_attempts=5)
             map_warehouse(endpoint, locations()['warehouse'])
             batch(company, fake, endpoint)

@@ -17,6 +17,12 @@ from trytond.transaction import Transaction
 from connectors.fakes.kingdee import FakeKingdee
 
 _counter = itertools.count(1)
+# The fault tests' read timeout: each "timeout" fault (an answer held for
+# HOLD, longer) costs it in wall time, ~40 of them a run (0.5 s made a fault
+# test wait 18 s of its 26); answers of the fake take a few ms, and one late
+# beyond it is only one more fault the outbox must survive
+TIMEOUT = 0.2
+HOLD = 0.6
 # The server's key for the credentials ([erp_sync] secret_key); worker
 # subprocesses get it through the environment (TRYTOND_ERP_SYNC__SECRET_KEY).
 TEST_KEY = 'mJ1kq0Xc7w3H7l1pB1yq1c3PqCz3uYc5o0b3wJx2m5k='
