@@ -301,11 +301,15 @@ class Usage(PendingMixin, ModelSQL):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         bulk_update(cls, ['quantity'],
-            [[i, new] for _, _, _, new, i in days if i is not None])
+            sorted([i, new] for _, _, _, new, i in days if i is not None))
         # no create_uid: its foreign-key check per row would be most of it
         now = dt.datetime.now()
+        # in the order of the (product, date) index: its pages are then
+        # visited once each, in turn (20,000 products: a day's insert took
+        # 0.19 s sorted against 0.30-0.47 s in the aggregate's order)
         bulk_insert(cls, KEYS + ['date', 'quantity', 'pending',
                 'create_date'],
-            [[*key, date, new, False, now]
-                for key, date, _, new, i in days if i is None])
+            sorted(([*key, date, new, False, now]
+                    for key, date, _, new, i in days if i is None),
+                key=lambda row: (row[2], row[3])))
         cursor.execute(*table.delete(where=table.pending == Literal(True)))
