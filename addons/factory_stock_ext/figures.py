@@ -77,14 +77,16 @@ class StockFigures(Model):
     @classmethod
     def on_hand(cls, company, date=None, scope=None, products=None,
             grouping=('product',), per_location=False, locations=None,
-            zeros=False):
+            zeros=False, lots=None):
         """{key: quantity} on hand at the end of date (today when None) in
         the scope, or in the given locations (ids; each without its
         children); key is (product[, lot]), prefixed with the location when
-        per_location.  Zero balances are left out, unless zeros (then the
-        keys that had moves and came back to zero are in)."""
+        per_location; only of the products and of the lots (with the lot
+        grouping) given, when given.  Zero balances are left out, unless
+        zeros (then the keys that had moves and came back to zero are in)."""
         query = cls.on_hand_query(company, date=date, scope=scope,
-            products=products, grouping=grouping, locations=locations)
+            products=products, grouping=grouping, locations=locations,
+            lots=lots)
         figures = {}
         if query is None:
             return figures
@@ -101,17 +103,18 @@ class StockFigures(Model):
 
     @classmethod
     def on_hand_query(cls, company, date=None, scope=None, products=None,
-            grouping=('product',), locations=None):
+            grouping=('product',), locations=None, lots=None):
         """The query behind on_hand, for callers that build on it in SQL:
         columns location, *grouping and quantity, one row per counted
         location and key (zero rows may be in); None when no location
-        counts.  Addons that keep faster figures answer here."""
+        counts or an empty list of products or lots is given.  Addons that
+        keep faster figures answer here."""
         pool = Pool()
         Move = pool.get('stock.move')
         Date = pool.get('ir.date')
-        cls._check_grouping(grouping)
+        cls._check_grouping(grouping, lots)
         location_ids = cls.locations(scope, among=locations)
-        if not location_ids:
+        if not location_ids or not cls._asks_some(products, lots):
             return None
         with Transaction().set_context(company=int(company)):
             today = Date.today()
@@ -122,8 +125,8 @@ class StockFigures(Model):
                     forecast=False, stock_assign=False):
                 return Move.compute_quantities_query(location_ids,
                     with_childs=False, grouping=grouping,
-                    grouping_filter=((list(products),)
-                        if products is not None else None))
+                    grouping_filter=cls._grouping_filter(
+                        grouping, products, lots))
 
     @classmethod
     def first_receipts(cls, company, scope=None, products=None,
@@ -228,6 +231,23 @@ class StockFigures(Model):
         return scope.left, scope.right
 
     @staticmethod
-    def _check_grouping(grouping):
+    def _check_grouping(grouping, lots=None):
         if tuple(grouping) not in GROUPINGS:
             raise ValueError('grouping %r not in %r' % (grouping, GROUPINGS))
+        if lots is not None and 'lot' not in grouping:
+            raise ValueError('lots given without the lot grouping')
+
+    @staticmethod
+    def _asks_some(products, lots):
+        """Whether the product and lot filters can match anything: core
+        reads an empty filter as none at all (every product)"""
+        return all(f is None or len(f) for f in [products, lots])
+
+    @staticmethod
+    def _grouping_filter(grouping, products, lots):
+        "core's grouping_filter: the ids asked, by grouping column"
+        asked = {'product': products, 'lot': lots}
+        if all(v is None for v in asked.values()):
+            return None
+        return tuple(list(asked[g]) if asked.get(g) is not None else None
+            for g in grouping)

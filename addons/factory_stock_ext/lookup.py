@@ -133,10 +133,9 @@ class Lookup(Model):
             product_ids = list({l.product.id for l in Lot.browse(lot_ids)})
         if not product_ids:
             return []
+        # the lots asked in the query: a product may have thousands
         stock = Figures.on_hand(Figures.current_company(),
             scope=int(warehouse) if warehouse else None,
             products=product_ids, grouping=('product', 'lot'),
-            per_location=True)
-        if lot_ids:
-            stock = {k: q for k, q in stock.items() if k[2] in lot_ids}
+            per_location=True, lots=lot_ids or None)
         return cls._lines(stock)

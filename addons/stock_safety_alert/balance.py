@@ -150,7 +150,7 @@ class Balance(PendingMixin, ModelSQL):
 
     @classmethod
     def on_hand_query(cls, company, locations, today, products=None,
-            grouping=('product',)):
+            grouping=('product',), lots=None):
         """stock.figures' on hand query at today (columns location,
         *grouping, quantity) from the rows, pending ones included (moves
         done since the merge count), less the moves done at a later date
@@ -158,7 +158,8 @@ class Balance(PendingMixin, ModelSQL):
         Move = Pool().get('stock.move')
         table, move = cls.__table__(), Move.__table__()
         rows = cls._figures_query(table, company, locations, products,
-            grouping, table.quantity.as_('quantity'), grouped=False)
+            grouping, table.quantity.as_('quantity'), grouped=False,
+            lots=lots)
         # core's date expression: its index on (company, date, state)
         date = Coalesce(move.effective_date, move.planned_date)
         mine = (move.company == int(company)) & (move.state == 'done')
@@ -171,9 +172,11 @@ class Balance(PendingMixin, ModelSQL):
         last = as_date(cursor.fetchone()[0])
         if last is None or last <= today:
             return cls._figures_query(table, company, locations, products,
-                grouping, Sum(table.quantity).as_('quantity'))
+                grouping, Sum(table.quantity).as_('quantity'), lots=lots)
         if products is not None:
             later &= fields.SQL_OPERATORS['in'](move.product, list(products))
+        if lots is not None:
+            later &= fields.SQL_OPERATORS['in'](move.lot, list(lots))
         keys = [getattr(move, g).as_(g) for g in grouping]
         for location, quantity in [
                 (move.to_location, -move.internal_quantity),
@@ -199,11 +202,13 @@ class Balance(PendingMixin, ModelSQL):
 
     @staticmethod
     def _figures_query(table, company, locations, products, grouping,
-            figure, having=None, grouped=True):
+            figure, having=None, grouped=True, lots=None):
         where = ((table.company == int(company))
             & fields.SQL_OPERATORS['in'](table.location, list(locations)))
         if products is not None:
             where &= fields.SQL_OPERATORS['in'](table.product, list(products))
+        if lots is not None:
+            where &= fields.SQL_OPERATORS['in'](table.lot, list(lots))
         keys = [getattr(table, g) for g in grouping]
         return table.select(table.location.as_('location'),
             *(k.as_(g) for k, g in zip(keys, grouping)), figure,

@@ -18,18 +18,19 @@ class StockFigures(metaclass=PoolMeta):
 
     @classmethod
     def on_hand_query(cls, company, date=None, scope=None, products=None,
-            grouping=('product',), locations=None):
+            grouping=('product',), locations=None, lots=None):
         if not cls._from_balance(company, date):
             return super().on_hand_query(company, date=date, scope=scope,
-                products=products, grouping=grouping, locations=locations)
-        cls._check_grouping(grouping)
+                products=products, grouping=grouping, locations=locations,
+                lots=lots)
+        cls._check_grouping(grouping, lots)
         location_ids = cls.locations(scope, among=locations)
-        if not location_ids:
+        if not location_ids or not cls._asks_some(products, lots):
             return None
         with Transaction().set_context(company=int(company)):
             today = Pool().get('ir.date').today()
         return Pool().get('stock.safety.balance').on_hand_query(
-            company, location_ids, today, products, grouping)
+            company, location_ids, today, products, grouping, lots=lots)
 
     @classmethod
     def first_receipts_query(cls, company, scope=None, products=None,

@@ -5,7 +5,7 @@ the whole company, a warehouse, a zone and each location"""
 import datetime as dt
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from trytond.pool import Pool
@@ -18,7 +18,11 @@ DAYS = 40
 # forbids moves dated before it
 START = dt.date.today() - dt.timedelta(days=60 * (DAYS + 5))
 EXAMPLES = 12
+# No shrinking: the examples share one database and each is dated after
+# the previous one, so the many replays of a shrink ran past today and
+# reported a failure of theirs, not the first one
 PROPERTY = settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow,
         HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 
@@ -170,6 +174,16 @@ class FiguresTestCase(DBTestCase):
             self.assertEqual(Figures.on_hand(f.company, products=ids,
                     grouping=('product', 'lot'), per_location=True),
                 {k: q for k, q in today.items() if q})
+            # Only the lots asked (a look-up of scanned lots)
+            every_lot = [l.id for p in products for l in lots[p.id]]
+            # positions, not ids: the ids differ from one replay to another
+            asked = [every_lot[i] for i in data.draw(st.lists(
+                        st.integers(0, len(every_lot) - 1),
+                        min_size=1, max_size=3, unique=True))]
+            self.assertEqual(Figures.on_hand(f.company, products=ids,
+                    grouping=('product', 'lot'), per_location=True,
+                    lots=asked),
+                {k: q for k, q in today.items() if q and k[2] in asked})
             self.assertEqual(Figures.first_receipts(f.company, products=ids,
                     grouping=('product', 'lot')), receipts)
             self.assertEqual(Figures.flows(f.company, day(first), day(last),
@@ -191,3 +205,10 @@ class FiguresTestCase(DBTestCase):
         run()
         # The strategy closed periods, or the caches were not tested
         self.assertTrue(closed)
+        # An empty list asks for nothing (core reads it as no filter)
+        self.assertEqual(Figures.on_hand(f.company, products=[]), {})
+        self.assertEqual(Figures.on_hand(f.company, lots=[],
+                grouping=('product', 'lot')), {})
+        self.assertTrue(Figures.on_hand(f.company))
+        with self.assertRaises(ValueError):
+            Figures.on_hand(f.company, lots=[1])
