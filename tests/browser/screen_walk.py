@@ -64,8 +64,9 @@ class ScreenWalk:
         "Save the picture of the screen if the entry has one for this step"
         shot = self.shot_ids.get(menu['id'])
         if shot and shot[0] == when:
-            assert self.until('charts_drawn', IDLE_SECONDS), (
-                f'{menu["complete_name"]}: charts not drawn')
+            if not self.until('charts_drawn', IDLE_SECONDS):
+                raise AssertionError(
+                    f'{menu["complete_name"]}: charts not drawn')
             self.js('__walk.to_top()')
             screenshot(self.driver, shot[1])
             self.saved.append(shot[1])

@@ -17,7 +17,6 @@ from .page import PASSWORD, POLL, PageTestCase, screenshot
 from .tools import XSS_NAME, create_task, setup_stock
 
 
-
 class StocktakeBrowserTestCase(PageTestCase):
     "Log in, count, lose the network, come back: nothing lost, nothing twice"
     window = '420,1100'  # the README's screenshots
