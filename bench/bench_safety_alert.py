@@ -11,8 +11,14 @@ is timed against
     (goal: >= 50x faster).
 Prints `name: value` lines. PostgreSQL when reachable, else SQLite.
 
+With --sweep, the same night is then run again from the same committed
+state once per order point tolerance listed (each run rolled back): the
+trade-off between steadier order points and the run's time, on one data
+set instead of one generation per tolerance.
+
 Usage: python bench/bench_safety_alert.py [--products N] [--full]
-    [--sample N] [--tolerance SHARE] [--profile] [--profile-out FILE]
+    [--sample N] [--tolerance SHARE] [--sweep SHARE,SHARE,...]
+    [--profile] [--profile-out FILE]
 """
 import argparse
 import cProfile
@@ -42,6 +48,11 @@ def main():
     parser.add_argument('--tolerance', type=float, default=0,
         help="the configuration's order point tolerance for the nightly "
         "runs (yesterday's run writes every order point with none)")
+    parser.add_argument('--sweep', type=lambda text: [
+            float(share) for share in text.split(',')], default=[],
+        metavar='SHARE,...',
+        help="order point tolerances to run the same night with, each from "
+        "the same state (e.g. 0,0.02,0.05,0.1)")
     parser.add_argument('--profile-out', metavar='FILE',
         help="also save the whole profile there (python -m pstats FILE)")
     options = parser.parse_args()
@@ -303,6 +314,33 @@ def on_hand_sources(pool, company, today):
     return timed
 
 
+def tolerance_sweep(pool, transaction, tolerances, warehouses):
+    """[(tolerance, seconds, order points written)] of the nightly run
+    from the state committed before tonight's run (what came after it is
+    rolled back first), once per tolerance"""
+    Config = pool.get('stock.safety.configuration')
+    Nightly = pool.get('stock.safety.nightly')
+    OrderPoint = pool.get('stock.order_point')
+    warehouses = pool.get('stock.location').browse(
+        [w.id for w in warehouses])
+    result = []
+    for tolerance in tolerances:
+        transaction.rollback()
+        config = Config(1)
+        config.order_point_tolerance = tolerance
+        config.save()
+        before = {p.id: (p.min_quantity, p.target_quantity)
+            for p in OrderPoint.search([])}
+        t0 = time.perf_counter()
+        Nightly.run(warehouses=warehouses)
+        seconds = time.perf_counter() - t0
+        written = sum(1 for p in OrderPoint.search([])
+            if before.get(p.id) != (p.min_quantity, p.target_quantity))
+        result.append((tolerance, seconds, written))
+    transaction.rollback()
+    return result
+
+
 def profile_report(profiler, top=25):
     """Where the nightly run spends its time (cProfile, cumulative): our
     addons' functions first, then the database calls they made"""
@@ -437,6 +475,8 @@ def run(pool, transaction, options, backend):
             t0 = time.perf_counter()
             naive_loop(pool, sample, warehouses, today)
             t_naive = (time.perf_counter() - t0) * products / len(sample)
+        sweep = tolerance_sweep(pool, transaction, options.sweep,
+            warehouses)
     print(f'parameters: {Parameter.search_count([])}')
     print(f'parameters_with_lead_time_samples: {measured}')
     print(f'alerts: {sum(by_type.values())}')
@@ -459,6 +499,11 @@ def run(pool, transaction, options, backend):
     if t_naive is not None:
         print('naive_orm_loop_ratio_vs_safety_alert_run: '
             f'{t_naive / t_run:.1f}')
+    for tolerance, seconds, moved in sweep:
+        print(f'sweep_tolerance_{tolerance:g}_run_seconds: {seconds:.3f}')
+        print(f'sweep_tolerance_{tolerance:g}_run_ratio_vs_bare_group_by: '
+            f'{seconds / t_bare:.2f}')
+        print(f'sweep_tolerance_{tolerance:g}_order_points_written: {moved}')
     for name, seconds in on_hand.items():
         print(f'{name}_seconds: {seconds:.3f}')
         print(f'{name}_ratio_vs_bare_group_by: {seconds / t_bare:.2f}')
