@@ -3,9 +3,9 @@
 products x 2 warehouses x 365 days of done moves are generated with bulk SQL,
 then the daily usage and the stock balance are built from them once (what
 the first run does), yesterday's run makes the parameters, order points and
-alerts (timed as the first run), and the nightly run (stock.safety.nightly run: merge
-today's usage and stock, statistics, safety stock, order points, alerts)
-is timed against
+alerts (timed as the first run), and the nightly run (stock.safety.nightly
+run: merge today's usage and stock, statistics, safety stock, order points,
+alerts) is timed against
   - one bare SQL GROUP BY over the same moves (goal: ratio <= 2),
   - a naive per-product ORM loop on a sample (--sample, 500), extrapolated
     (goal: >= 50x faster).
