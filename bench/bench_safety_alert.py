@@ -318,6 +318,8 @@ def tolerance_sweep(pool, transaction, tolerances, warehouses):
     """[(tolerance, seconds, order points written)] of the nightly run
     from the state committed before tonight's run (what came after it is
     rolled back first), once per tolerance"""
+    if not tolerances:
+        return []
     Config = pool.get('stock.safety.configuration')
     Nightly = pool.get('stock.safety.nightly')
     OrderPoint = pool.get('stock.order_point')
@@ -475,9 +477,11 @@ def run(pool, transaction, options, backend):
             t0 = time.perf_counter()
             naive_loop(pool, sample, warehouses, today)
             t_naive = (time.perf_counter() - t0) * products / len(sample)
+        parameters = Parameter.search_count([])
+        # last: it rolls back what the lines above measured
         sweep = tolerance_sweep(pool, transaction, options.sweep,
             warehouses)
-    print(f'parameters: {Parameter.search_count([])}')
+    print(f'parameters: {parameters}')
     print(f'parameters_with_lead_time_samples: {measured}')
     print(f'alerts: {sum(by_type.values())}')
     for type_ in sorted(Alert._alert_types):
