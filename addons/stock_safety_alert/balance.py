@@ -173,10 +173,7 @@ class Balance(PendingMixin, ModelSQL):
         if last is None or last <= today:
             return cls._figures_query(table, company, locations, products,
                 grouping, Sum(table.quantity).as_('quantity'), lots=lots)
-        if products is not None:
-            later &= fields.SQL_OPERATORS['in'](move.product, list(products))
-        if lots is not None:
-            later &= fields.SQL_OPERATORS['in'](move.lot, list(lots))
+        later = cls._asked(later, move, products, lots)
         keys = [getattr(move, g).as_(g) for g in grouping]
         for location, quantity in [
                 (move.to_location, -move.internal_quantity),
@@ -201,14 +198,19 @@ class Balance(PendingMixin, ModelSQL):
             grouping, first.as_('date'), having=first != Null)
 
     @staticmethod
+    def _asked(where, table, products, lots):
+        "where, of the products and lots asked (None: any) of rows or moves"
+        for column, ids in [(table.product, products), (table.lot, lots)]:
+            if ids is not None:
+                where &= fields.SQL_OPERATORS['in'](column, list(ids))
+        return where
+
+    @staticmethod
     def _figures_query(table, company, locations, products, grouping,
             figure, having=None, grouped=True, lots=None):
-        where = ((table.company == int(company))
-            & fields.SQL_OPERATORS['in'](table.location, list(locations)))
-        if products is not None:
-            where &= fields.SQL_OPERATORS['in'](table.product, list(products))
-        if lots is not None:
-            where &= fields.SQL_OPERATORS['in'](table.lot, list(lots))
+        where = Balance._asked((table.company == int(company))
+            & fields.SQL_OPERATORS['in'](table.location, list(locations)),
+            table, products, lots)
         keys = [getattr(table, g) for g in grouping]
         return table.select(table.location.as_('location'),
             *(k.as_(g) for k, g in zip(keys, grouping)), figure,
